@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.CdsHooks.Hosting;
+using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Valvuloplasty.Fhir.CdsHooks.Services;
+using Valvuloplasty.Fhir.Data.Feedback;
+
+namespace Valvuloplasty.Fhir.CdsHooks.Endpoints;
+
+/// <summary>
+/// The CDS Hooks 2.0 endpoints: discovery, hook calls and feedback, in one route group.
+/// Errors are OperationOutcomes: 400 malformed, 404 unknown service, 412 required data unobtainable,
+/// 413 too large, 415 not JSON, 503 feedback store unavailable.
+/// </summary>
+public static class CdsHooksEndpoints
+{
+    public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/cds-services");
+        group.MapGet("/", Discovery);
+        group.MapPost("/{id}", CallHook);
+        group.MapPost("/{id}/feedback", PostFeedback);
+        return endpoints;
+    }
+
+    private static IResult Discovery(CdsServiceCatalog catalog) => JsonResults.Ok(CdsJson.Serialize(catalog.Discovery()));
+
+    private static async Task<IResult> CallHook(
+        string id,
+        HttpRequest request,
+        HookEvaluator evaluator,
+        IOptions<CdsHooksOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger("Valvuloplasty.Fhir.CdsHooks.Hooks");
+        var started = Stopwatch.GetTimestamp();
+        if (CdsServiceCatalog.Find(id) is not { } service)
+        {
+            return UnknownService(logger, id);
+        }
+
+        using var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken);
+        if (Refused(body, options.Value, service.Id, logger) is { } refused)
+        {
+            return refused;
+        }
+
+        HookRequest? hook;
+        IReadOnlyList<RequestIssue> issues;
+        try
+        {
+            (hook, issues) = CdsRequestReader.Read(body.Span, service, options.Value.MaxJsonDepth);
+        }
+        catch (Exception ex) when (IsMalformedJson(ex))
+        {
+            return MalformedJson(logger, service.Id, ex);
+        }
+
+        if (hook is null)
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                Log.RequestRejected(logger, service.Id, StatusCodes.Status400BadRequest, "invalid request: " + string.Join(", ", issues.Select(i => i.Location)));
+            }
+
+            return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, issues);
+        }
+
+        var outcome = await evaluator.EvaluateAsync(service, hook, cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (outcome.Missing.Count > 0)
+        {
+            if (logger.IsEnabled(LogLevel.Warning))
+            {
+                Log.HookPreconditionFailed(logger, service.Id, string.Join(", ", outcome.Missing.Select(m => m.Key)), elapsed);
+            }
+
+            return OperationOutcomes.Result(
+                StatusCodes.Status412PreconditionFailed,
+                OperationOutcome.IssueType.Incomplete,
+                outcome.Missing.Select(m => new RequestIssue($"prefetch.{m.Key}", $"Required data '{m.Key}' could not be obtained: {m.Reason}.")));
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            Log.HookAnswered(logger, service.Id, hook.HookInstance, StatusCodes.Status200OK, outcome.Cards.Count, elapsed,
+                string.Join(",", outcome.Keys.Values.Select(k => $"{k.Key}={k.Source}")));
+        }
+
+        return JsonResults.Ok(CdsJson.Serialize(new CdsResponse(outcome.Cards)));
+    }
+
+    private static async Task<IResult> PostFeedback(
+        string id,
+        HttpRequest request,
+        IFeedbackStore store,
+        IOptions<CdsHooksOptions> options,
+        IOptions<FeedbackStoreOptions> feedbackOptions,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger("Valvuloplasty.Fhir.CdsHooks.Feedback");
+        if (CdsServiceCatalog.Find(id) is not { } service)
+        {
+            return UnknownService(logger, id);
+        }
+
+        using var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken);
+        if (Refused(body, options.Value, service.Id, logger) is { } refused)
+        {
+            return refused;
+        }
+
+        IReadOnlyList<FeedbackItem> items;
+        IReadOnlyList<RequestIssue> issues;
+        try
+        {
+            (items, issues) = FeedbackReader.Read(body.Span, service.Id, feedbackOptions.Value.MaxItemsPerRequest, options.Value.MaxJsonDepth, time.GetUtcNow());
+        }
+        catch (Exception ex) when (IsMalformedJson(ex))
+        {
+            return MalformedJson(logger, service.Id, ex);
+        }
+
+        if (issues.Count > 0)
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                Log.RequestRejected(logger, service.Id, StatusCodes.Status400BadRequest, "invalid feedback: " + string.Join(", ", issues.Select(i => i.Location).Take(20)));
+            }
+
+            return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, issues);
+        }
+
+        try
+        {
+            // The write is not tied to the client's connection: once read, feedback is stored or refused, never half-done.
+            var stored = await store.SaveAsync(items, CancellationToken.None);
+            Log.FeedbackStored(logger, service.Id, items.Count, stored, items.Count - stored);
+            return JsonResults.Ok(CdsJson.Serialize(new FeedbackResponse(items.Count, stored, items.Count - stored)));
+        }
+        catch (FeedbackStoreUnavailableException ex)
+        {
+            Log.FeedbackNotStored(logger, ex, service.Id, items.Count);
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return OperationOutcomes.Result(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient,
+                "The feedback store is unavailable; nothing was stored. Retry later.");
+        }
+    }
+
+    private static IResult? Refused(RequestBody body, CdsHooksOptions options, string serviceId, ILogger logger)
+    {
+        switch (body.Status)
+        {
+            case BodyStatus.UnsupportedMediaType:
+                Log.RequestRejected(logger, serviceId, StatusCodes.Status415UnsupportedMediaType, "content type is not JSON");
+                return OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+                    "The request must be JSON: Content-Type: application/json.");
+            case BodyStatus.TooLarge:
+                Log.RequestRejected(logger, serviceId, StatusCodes.Status413PayloadTooLarge, "body over the limit");
+                return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly,
+                    $"The request body is larger than {options.MaxRequestBodyBytes} bytes.");
+            default:
+                return null;
+        }
+    }
+
+    private static IResult UnknownService(ILogger logger, string id)
+    {
+        Log.RequestRejected(logger, "(unknown)", StatusCodes.Status404NotFound, "unknown service id");
+        var shown = id.Length <= 64 ? id : id[..64] + "…";
+        return OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound,
+            $"No CDS service with id '{shown}'. GET /cds-services lists the services.");
+    }
+
+    private static bool IsMalformedJson(Exception ex) => ex is JsonException or InvalidOperationException or DecoderFallbackException or FormatException;
+
+    private static IResult MalformedJson(ILogger logger, string serviceId, Exception ex)
+    {
+        Log.RequestRejected(logger, serviceId, StatusCodes.Status400BadRequest, "malformed JSON");
+        var detail = ex is JsonException json && json.Message.Length < 300 ? json.Message : "The body is not well-formed UTF-8 JSON.";
+        return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure, $"Malformed JSON: {detail}");
+    }
+}

@@ -1,0 +1,57 @@
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Valvuloplasty.Fhir.CdsHooks.Services;
+using Valvuloplasty.Fhir.Rules.Rules;
+
+namespace Valvuloplasty.Fhir.CdsHooks.Hosting;
+
+/// <summary>Registers and maps what the host owns: protocol limits, rules options, rendering, errors, health.</summary>
+public static class CdsHooksServiceCollectionExtensions
+{
+    public static IServiceCollection AddCdsHooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CdsHooksOptions>()
+            .Bind(configuration.GetSection(CdsHooksOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<RuleOptions>()
+            .Bind(configuration.GetSection(RuleOptions.SectionName))
+            .Validate(o => o.EchoFreshnessDays is >= 30 and <= 3650 && o.PostProcedureDays is >= 1 and <= 365,
+                "Rules:EchoFreshnessDays must be 30–3650 and Rules:PostProcedureDays 1–365.")
+            .ValidateOnStart();
+
+        // Kestrel's own limit backs ours up (chunked bodies), with room for the 413 to be ours.
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(provider => new ConfigureOptions<KestrelServerOptions>(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = provider.GetRequiredService<IOptions<CdsHooksOptions>>().Value.MaxRequestBodyBytes + 1));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CdsServiceCatalog>();
+        services.AddSingleton<CardRenderer>();
+        services.AddSingleton<HookEvaluator>();
+        services.AddHealthChecks();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        return services;
+    }
+
+    /// <summary>Unexpected failures on any route become a 500 OperationOutcome with no detail.</summary>
+    public static IApplicationBuilder UseCdsHooksErrors(this IApplicationBuilder app) =>
+        // The exception handler middleware logs the failure itself; the client gets no detail.
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var outcome = OperationOutcomes.Create(OperationOutcome.IssueType.Exception,
+                [new RequestIssue(string.Empty, "An unexpected error occurred; it has been logged.")]);
+            await OperationOutcomes.WriteAsync(context, StatusCodes.Status500InternalServerError, outcome);
+        }));
+
+    /// <summary><c>/health/live</c>: the process runs. <c>/health/ready</c>: terminology loaded and feedback store answers.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return endpoints;
+    }
+}

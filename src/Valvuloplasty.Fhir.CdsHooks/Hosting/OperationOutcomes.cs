@@ -1,0 +1,64 @@
+using System.Net.Mime;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+using Valvuloplasty.Fhir.CdsHooks.Protocol;
+
+namespace Valvuloplasty.Fhir.CdsHooks.Hosting;
+
+/// <summary>Error responses of /cds-services/*: a FHIR OperationOutcome saying what is wrong, never a stack trace.</summary>
+public static class OperationOutcomes
+{
+    public const string FhirJson = "application/fhir+json; charset=utf-8";
+
+    public static IResult Result(int status, OperationOutcome.IssueType type, IEnumerable<RequestIssue> issues) =>
+        new OutcomeResult(status, Create(type, issues));
+
+    public static IResult Result(int status, OperationOutcome.IssueType type, string message, string? location = null) =>
+        Result(status, type, [new RequestIssue(location ?? string.Empty, message)]);
+
+    public static OperationOutcome Create(OperationOutcome.IssueType type, IEnumerable<RequestIssue> issues)
+    {
+        ArgumentNullException.ThrowIfNull(issues);
+        var outcome = new OperationOutcome();
+        foreach (var issue in issues)
+        {
+            var component = new OperationOutcome.IssueComponent
+            {
+                Severity = OperationOutcome.IssueSeverity.Error,
+                Code = type,
+                Diagnostics = issue.Message,
+            };
+            if (!string.IsNullOrEmpty(issue.Location))
+            {
+                component.Expression = [issue.Location];
+            }
+
+            outcome.Issue.Add(component);
+        }
+
+        return outcome;
+    }
+
+    public static async Task WriteAsync(HttpContext context, int status, OperationOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = FhirJson;
+        await context.Response.Body.WriteAsync(CdsJson.SerializeResource(outcome), context.RequestAborted);
+    }
+
+    private sealed class OutcomeResult(int status, OperationOutcome outcome) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+    {
+        public int? StatusCode => status;
+
+        public string ContentType => FhirJson;
+
+        public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext, status, outcome);
+    }
+}
+
+/// <summary>The JSON body of a successful protocol response.</summary>
+public static class JsonResults
+{
+    public static IResult Ok(byte[] json) => TypedResults.Bytes(json, MediaTypeNames.Application.Json);
+}

@@ -1,0 +1,21 @@
+using Valvuloplasty.Fhir.CdsHooks.Endpoints;
+using Valvuloplasty.Fhir.CdsHooks.Hosting;
+using Valvuloplasty.Fhir.Data;
+
+// Valvuloplasty.Fhir: a CDS Hooks 2.0 service for balloon valvuloplasty decision support.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddProfileTerminology(builder.Configuration);   // profiles/ → ValueSetIndex, prefetch templates, mapping
+builder.Services.AddFeedbackStore(builder.Configuration);        // SQLite by default, PostgreSQL when configured
+builder.Services.AddCdsHooks(builder.Configuration);             // protocol limits, rules options, cards, health
+
+var app = builder.Build();
+
+app.UseCdsHooksErrors();
+app.MapCdsHooks();
+app.MapHealth();
+
+app.Run();
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

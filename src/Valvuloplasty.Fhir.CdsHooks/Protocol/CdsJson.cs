@@ -1,0 +1,81 @@
+using System.Collections;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+
+namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
+
+/// <summary>
+/// The one place protocol JSON is written. Source-generated metadata, camelCase, lowercase enums, and a
+/// modifier that drops nulls, empty strings and empty collections everywhere except where a property
+/// opts out (<c>cards</c>, <c>codes</c>): "serialise strictly".
+/// </summary>
+public static class CdsJson
+{
+    /// <summary>Firely's serializer for resources inside protocol messages (and OperationOutcomes).</summary>
+    public static readonly JsonSerializerOptions Fhir = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // Responses are JSON for EHRs, not HTML: keep '&', '<' and non-ASCII readable (card markdown escapes HTML itself).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = CdsJsonContext.Default.WithAddedModifier(OmitEmpty),
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
+
+    public static byte[] SerializeResource(Resource resource) => JsonSerializer.SerializeToUtf8Bytes(resource, Fhir);
+
+    private static void OmitEmpty(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in typeInfo.Properties)
+        {
+            var keep = typeInfo.Type == typeof(CdsResponse) && property.Name == "cards"
+                || typeInfo.Type == typeof(ValvuloplastyContract) && property.Name == "codes";
+            if (keep)
+            {
+                continue;
+            }
+
+            if (property.PropertyType == typeof(string))
+            {
+                property.ShouldSerialize = static (_, value) => value is string s && s.Length > 0;
+            }
+            else if (typeof(IEnumerable).IsAssignableFrom(property.PropertyType))
+            {
+                property.ShouldSerialize = static (_, value) => value is ICollection { Count: > 0 }
+                    || (value is IEnumerable e and not ICollection && e.GetEnumerator().MoveNext());
+            }
+        }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(DiscoveryResponse))]
+[JsonSerializable(typeof(CdsResponse))]
+[JsonSerializable(typeof(FeedbackResponse))]
+internal sealed partial class CdsJsonContext : JsonSerializerContext;
+
+/// <summary>Writes (and reads) a <see cref="FhirResourceJson"/> with Firely's converters.</summary>
+public sealed class FhirResourceJsonConverter : JsonConverter<FhirResourceJson>
+{
+    public override FhirResourceJson? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<Resource>(ref reader, CdsJson.Fhir) is { } resource ? new FhirResourceJson(resource) : null;
+
+    public override void Write(Utf8JsonWriter writer, FhirResourceJson value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        JsonSerializer.Serialize(writer, value.Resource, CdsJson.Fhir);
+    }
+}

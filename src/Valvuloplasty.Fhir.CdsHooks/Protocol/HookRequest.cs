@@ -1,0 +1,32 @@
+using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Prefetch;
+
+namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
+
+/// <summary>The OAuth 2.0 access the EHR grants for its FHIR server. Never logged, never stored.</summary>
+public sealed record FhirAuthorization(string AccessToken, string TokenType, long ExpiresIn, string Scope, string Subject, string? Patient)
+{
+    /// <summary>Keeps the token out of logs and exception messages if the record is ever printed.</summary>
+    public override string ToString() => $"FhirAuthorization {{ TokenType = {TokenType}, Scope = {Scope} }}";
+}
+
+/// <summary>The hook context; <see cref="DraftOrders"/> holds what could be read of context.draftOrders.</summary>
+public sealed record HookContext(
+    string UserId,
+    string PatientId,
+    string? EncounterId,
+    IReadOnlyList<string> Selections,
+    IReadOnlyList<Resource> DraftOrders,
+    IReadOnlyList<string> DraftOrderProblems);
+
+/// <summary>A validated CDS Hooks 2.0 request.</summary>
+public sealed record HookRequest(
+    string Hook,
+    Guid HookInstance,
+    Uri? FhirServer,
+    FhirAuthorization? FhirAuthorization,
+    HookContext Context,
+    IReadOnlyDictionary<string, PrefetchEntry> Prefetch);
+
+/// <summary>What is wrong with a request, at which JSON location; becomes an OperationOutcome issue.</summary>
+public sealed record RequestIssue(string Location, string Message);

@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Valvuloplasty.Fhir.Data.Feedback;
+
+/// <summary>
+/// Feedback in PostgreSQL, for several replicas sharing one store. Same table shape and idempotency
+/// key as the SQLite store; timestamps are stored as ISO-8601 text so both stores compare them alike.
+/// </summary>
+public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+    private readonly string _table;
+
+    public PostgresFeedbackStore(IOptions<FeedbackStoreOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _dataSource = NpgsqlDataSource.Create(options.Value.PostgresConnectionString!);
+        _schema = options.Value.PostgresSchema;
+        _table = $"\"{_schema}\".feedback";
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            CREATE SCHEMA IF NOT EXISTS "{_schema}";
+            CREATE TABLE IF NOT EXISTS {_table} (
+                id BIGSERIAL PRIMARY KEY,
+                service_id TEXT NOT NULL,
+                card_uuid TEXT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+                outcome_timestamp TEXT NOT NULL,
+                accepted_suggestions TEXT NULL,
+                override_reason_system TEXT NULL,
+                override_reason_code TEXT NULL,
+                override_reason_display TEXT NULL,
+                user_comment TEXT NULL,
+                received_at TEXT NOT NULL,
+                UNIQUE (card_uuid, outcome, outcome_timestamp)
+            );
+            CREATE INDEX IF NOT EXISTS feedback_service_received ON {_table} (service_id, received_at);
+            """);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> SaveAsync(IReadOnlyList<FeedbackItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                $"""
+                INSERT INTO {_table} ({FeedbackSql.Columns})
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                ON CONFLICT (card_uuid, outcome, outcome_timestamp) DO NOTHING
+                """,
+                connection,
+                transaction);
+            var parameters = Enumerable.Range(0, 10).Select(_ => command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text })).ToArray();
+            var stored = 0;
+            foreach (var item in items)
+            {
+                var values = FeedbackSql.Values(item);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    parameters[i].Value = values[i] ?? DBNull.Value;
+                }
+
+                stored += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return stored;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            throw new FeedbackStoreUnavailableException("PostgreSQL feedback store write failed.", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<FeedbackItem>> ReadAsync(FeedbackQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (sql, parameters) = FeedbackSql.Select(_table, query, i => $"${i + 1}");
+        await using var command = _dataSource.CreateCommand(sql);
+        foreach (var (_, value) in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        var items = new List<FeedbackItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(FeedbackSql.Read(reader));
+        }
+
+        return items;
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand($"SELECT count(*) FROM {_table} WHERE false");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
+}

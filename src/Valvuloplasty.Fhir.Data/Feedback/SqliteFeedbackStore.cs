@@ -1,0 +1,168 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Valvuloplasty.Fhir.Data.Feedback;
+
+/// <summary>
+/// The embedded default: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so an acknowledged
+/// batch survives a crash. Writes are serialised in-process (SQLite has one writer) and wait up to
+/// <see cref="FeedbackStoreOptions.BusyTimeoutSeconds"/> for a lock held by another process.
+/// </summary>
+public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public SqliteFeedbackStore(IOptions<FeedbackStoreOptions> options, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = Path.GetFullPath(options.Value.SqlitePath, contentRoot);
+        DatabasePath = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = options.Value.BusyTimeoutSeconds,
+        }.ToString();
+    }
+
+    /// <summary>The absolute path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(DatabasePath);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS feedback (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                service_id TEXT NOT NULL,
+                card_uuid TEXT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+                outcome_timestamp TEXT NOT NULL,
+                accepted_suggestions TEXT NULL,
+                override_reason_system TEXT NULL,
+                override_reason_code TEXT NULL,
+                override_reason_display TEXT NULL,
+                user_comment TEXT NULL,
+                received_at TEXT NOT NULL,
+                UNIQUE (card_uuid, outcome, outcome_timestamp)
+            );
+            CREATE INDEX IF NOT EXISTS feedback_service_received ON feedback (service_id, received_at);
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> SaveAsync(IReadOnlyList<FeedbackItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                INSERT INTO feedback ({FeedbackSql.Columns})
+                VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9)
+                ON CONFLICT (card_uuid, outcome, outcome_timestamp) DO NOTHING
+                """;
+            var parameters = Enumerable.Range(0, 10).Select(i => command.Parameters.Add(new SqliteParameter($"$p{i}", null))).ToArray();
+            var stored = 0;
+            foreach (var item in items)
+            {
+                var values = FeedbackSql.Values(item);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    parameters[i].Value = values[i] ?? DBNull.Value;
+                }
+
+                stored += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return stored;
+        }
+        catch (SqliteException ex)
+        {
+            throw new FeedbackStoreUnavailableException($"SQLite feedback store write failed (error {ex.SqliteErrorCode}).", ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<FeedbackItem>> ReadAsync(FeedbackQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var (sql, parameters) = FeedbackSql.Select("feedback", query, i => $"$q{i}");
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var items = new List<FeedbackItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(FeedbackSql.Read(reader));
+        }
+
+        return items;
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM feedback WHERE 0";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _writeLock.Dispose();
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Valvuloplasty.Fhir.Data;
+
+/// <summary>The Data project's log messages. No patient data, resource content, URLs with queries or tokens.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Terminology loaded from {Path}: {ValueSetCount} ValueSets, {CodeCount} codes in {ElapsedMs} ms")]
+    public static partial void TerminologyLoaded(ILogger logger, string path, int valueSetCount, int codeCount, long elapsedMs);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Critical, Message = "Terminology could not be loaded: {Reason}")]
+    public static partial void TerminologyFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Feedback store ready: {Provider}")]
+    public static partial void FeedbackStoreReady(ILogger logger, string provider);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Feedback store write failed for {ItemCount} item(s) of service {ServiceId}")]
+    public static partial void FeedbackWriteFailed(ILogger logger, Exception exception, int itemCount, string serviceId);
+}

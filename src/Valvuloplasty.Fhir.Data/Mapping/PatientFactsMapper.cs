@@ -1,0 +1,439 @@
+using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Prefetch;
+using Valvuloplasty.Fhir.Data.Terminology;
+using Valvuloplasty.Fhir.Rules.Facts;
+using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.Rules.Terminology;
+using static Valvuloplasty.Fhir.Data.Mapping.FhirValues;
+
+namespace Valvuloplasty.Fhir.Data.Mapping;
+
+/// <summary>
+/// FHIR R4 → <see cref="PatientFacts"/>, CLINICAL_RULES §2–§3: condition and observation statuses,
+/// effective[x], units, coded answers, procedures, orders and anticoagulants. Every code is classified
+/// through the <see cref="ValueSetIndex"/>; every rejected value leaves a <see cref="DataNote"/>.
+/// One malformed resource is skipped with a note; it never fails the rest.
+/// </summary>
+public sealed class PatientFactsMapper(ValueSetIndex terminology)
+{
+    private static readonly HashSet<string> ActiveClinicalStatus = ["active", "recurrence", "relapse"];
+    private static readonly HashSet<string> UnconfirmedVerification = ["unconfirmed", "provisional", "differential"];
+    private static readonly HashSet<string> IgnoredVerification = ["entered-in-error", "refuted"];
+    private static readonly HashSet<string> UsableObservationStatus = ["final", "amended", "corrected"];
+    private static readonly HashSet<string> UrgentPriority = ["urgent", "asap", "stat"];
+
+    private readonly ValueSetIndex _terminology = terminology ?? throw new ArgumentNullException(nameof(terminology));
+
+    /// <summary>Maps the record. Draft orders are mapped separately with <see cref="MapOrders"/>.</summary>
+    public PatientFacts Map(PatientRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var state = new MappingState();
+
+        var patient = record.All<Patient>(PrefetchKeys.Patient).FirstOrDefault();
+        foreach (var condition in record.All<Condition>(PrefetchKeys.Conditions))
+        {
+            Guard(state, condition, () => MapCondition(condition, state));
+        }
+
+        foreach (var observation in record.All<Observation>(PrefetchKeys.Observations))
+        {
+            Guard(state, observation, () => MapObservation(observation, state));
+        }
+
+        foreach (var procedure in record.All<Procedure>(PrefetchKeys.Procedures))
+        {
+            Guard(state, procedure, () => MapProcedure(procedure, state));
+        }
+
+        foreach (var request in record.All<ServiceRequest>(PrefetchKeys.ServiceRequests))
+        {
+            Guard(state, request, () => state.Orders.Add(MapOrder(request, isDraft: false)));
+        }
+
+        foreach (var medication in record.All<MedicationRequest>(PrefetchKeys.Medications))
+        {
+            Guard(state, medication, () => MapMedication(medication, state));
+        }
+
+        foreach (var unavailable in record.Unavailable)
+        {
+            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"The patient's {Describe(unavailable.Key)} could not be read; this advice does not take them into account."));
+        }
+
+        return new PatientFacts
+        {
+            PatientReference = $"Patient/{record.PatientId}",
+            BirthDate = patient is null ? null : ParseDate(patient.BirthDate),
+            Stenoses = state.Stenoses,
+            Regurgitations = state.Regurgitations,
+            Findings = state.Findings,
+            Measurements = state.Measurements,
+            CodedObservations = state.Coded,
+            Procedures = state.Procedures,
+            Orders = state.Orders,
+            Anticoagulants = state.Anticoagulants,
+            Notes = state.Notes,
+        };
+    }
+
+    /// <summary>
+    /// Maps the hook's draft orders (ServiceRequests). Unreadable orders are skipped, as CDS_HOOKS.md
+    /// asks; other resource types are ignored.
+    /// </summary>
+    public IReadOnlyList<OrderFact> MapOrders(IEnumerable<Resource> draftOrders)
+    {
+        ArgumentNullException.ThrowIfNull(draftOrders);
+        var orders = new List<OrderFact>();
+        foreach (var request in draftOrders.OfType<ServiceRequest>())
+        {
+            var order = Try(() => MapOrder(request, isDraft: true));
+            if (order is not null)
+            {
+                orders.Add(order);
+            }
+        }
+
+        return orders;
+    }
+
+    private void MapCondition(Condition condition, MappingState state)
+    {
+        var verification = CodeStrings(condition.VerificationStatus).FirstOrDefault();
+        if (verification is not null && IgnoredVerification.Contains(verification))
+        {
+            return;
+        }
+
+        var clinical = CodeStrings(condition.ClinicalStatus).FirstOrDefault();
+        if (clinical is not null && !ActiveClinicalStatus.Contains(clinical))
+        {
+            return;
+        }
+
+        var confirmed = verification is null || !UnconfirmedVerification.Contains(verification);
+        var source = Reference(condition);
+        var onset = Instant(condition.Onset) ?? Instant(condition.RecordedDateElement);
+        var display = Label(condition.Code, "condition");
+        var valueSets = ValueSetsOf(condition.Code);
+
+        foreach (var id in valueSets)
+        {
+            if (TerminologyBindings.StenosisByValueSet.TryGetValue(id, out var valve))
+            {
+                var nonRheumatic = valve == Valve.Mitral && valueSets.Contains(TerminologyBindings.NonRheumaticMitralStenosis);
+                state.Stenoses.Add(new StenosisDiagnosis(valve, confirmed, display, source, onset, nonRheumatic));
+            }
+            else if (TerminologyBindings.RegurgitationByValueSet.TryGetValue(id, out var regurgitantValve))
+            {
+                state.Regurgitations.Add(new RegurgitationFinding(regurgitantValve, Severity(condition.Severity), source));
+            }
+            else if (TerminologyBindings.FindingByValueSet.TryGetValue(id, out var finding) && confirmed)
+            {
+                state.Findings.Add(new ClinicalFinding(finding, onset, source));
+            }
+            else if (TerminologyBindings.NyhaClasses.TryGetValue(id, out var nyha) && onset is { } when)
+            {
+                state.Coded.Add(new CodedObservation(CodedKind.NyhaClass, nyha, when, source));
+            }
+        }
+    }
+
+    private void MapObservation(Observation observation, MappingState state)
+    {
+        var status = Code(observation.StatusElement);
+        var preliminary = status == "preliminary";
+        if (!preliminary && (status is null || !UsableObservationStatus.Contains(status)))
+        {
+            return;
+        }
+
+        if (observation.DataAbsentReason is not null)
+        {
+            return;
+        }
+
+        var source = Reference(observation);
+        var when = Instant(observation.Effective) ?? Instant(observation.IssuedElement);
+        var valueSets = ValueSetsOf(observation.Code);
+
+        // A SNOMED NYHA finding used as the Observation code.
+        foreach (var id in valueSets)
+        {
+            if (TerminologyBindings.NyhaClasses.TryGetValue(id, out var nyhaFinding) && !preliminary)
+            {
+                if (when is { } at)
+                {
+                    state.Coded.Add(new CodedObservation(CodedKind.NyhaClass, nyhaFinding, at, source));
+                }
+
+                return;
+            }
+        }
+
+        MapObservationValue(valueSets, observation.Value, when, preliminary, source, state);
+
+        // Echo panels carry their measurements as components.
+        foreach (var component in observation.Component)
+        {
+            MapObservationValue(ValueSetsOf(component.Code), component.Value, when, preliminary, source, state);
+        }
+    }
+
+    private void MapObservationValue(
+        IReadOnlyList<string> valueSets, DataType? value, DateTimeOffset? when, bool preliminary, string source, MappingState state)
+    {
+        foreach (var id in valueSets)
+        {
+            if (TerminologyBindings.MeasurementByValueSet.TryGetValue(id, out var kind))
+            {
+                if (when is { } at)
+                {
+                    MapMeasurement(kind, value, at, preliminary, source, state);
+                }
+                else
+                {
+                    state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"{Format.Name(kind)} in {source} has no effective date or issued time; not used.", source, kind));
+                }
+
+                return;
+            }
+
+            if (TerminologyBindings.CodedByValueSet.TryGetValue(id, out var codedKind))
+            {
+                if (when is { } at && !preliminary && CodedAnswer(codedKind, value) is { } answer)
+                {
+                    state.Coded.Add(new CodedObservation(codedKind, answer, at, source));
+                }
+
+                return;
+            }
+        }
+    }
+
+    private static void MapMeasurement(MeasurementKind kind, DataType? value, DateTimeOffset when, bool preliminary, string source, MappingState state)
+    {
+        decimal? number;
+        string? system = null, code = null, unit = null;
+        switch (value)
+        {
+            case Quantity quantity:
+                number = Decimal(quantity.ValueElement);
+                system = quantity.System;
+                code = Code(quantity.CodeElement);
+                unit = quantity.Unit;
+                break;
+            case Integer integer:
+                number = Integer(integer);
+                break;
+            case FhirDecimal dec:
+                number = Decimal(dec);
+                break;
+            default:
+                number = null;
+                break;
+        }
+
+        if (number is not { } raw)
+        {
+            state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"{Format.Name(kind)} in {source} has no numeric value; not used.", source, kind));
+            return;
+        }
+
+        var normalized = UnitNormalizer.Normalize(kind, raw, system, code, unit);
+        if (!normalized.Usable)
+        {
+            state.Notes.Add(new DataNote(normalized.RejectedCode!, $"{normalized.RejectedReason} ({source})", source, kind));
+            return;
+        }
+
+        state.Measurements.Add(new Measurement(kind, normalized.Value, normalized.Unit, when, source, preliminary, normalized.ConvertedFrom));
+    }
+
+    private string? CodedAnswer(CodedKind kind, DataType? value)
+    {
+        if (kind == CodedKind.NyhaClass)
+        {
+            if (value is CodeableConcept concept)
+            {
+                foreach (var (system, code, _) in Codings(concept))
+                {
+                    foreach (var id in _terminology.ValueSetsOf(system, code))
+                    {
+                        if (TerminologyBindings.NyhaClasses.TryGetValue(id, out var nyha))
+                        {
+                            return nyha;
+                        }
+                    }
+                }
+            }
+
+            var text = (value as FhirString)?.Value?.Trim().ToUpperInvariant();
+            return text is "I" or "II" or "III" or "IV" ? text : null;
+        }
+
+        // Local coded answers: a code of the local CodeSystem, or the same word as valueString.
+        var answer = value switch
+        {
+            CodeableConcept cc => Codings(cc).Select(c => c.Code).FirstOrDefault() ?? cc.Text,
+            FhirString s => s.Value,
+            Code c => Code(c),
+            _ => null,
+        };
+        return string.IsNullOrWhiteSpace(answer) ? null : answer.Trim().ToLowerInvariant();
+    }
+
+    private void MapProcedure(Procedure procedure, MappingState state)
+    {
+        var status = Code(procedure.StatusElement);
+        if (status is "entered-in-error" or "not-done")
+        {
+            return;
+        }
+
+        foreach (var id in ValueSetsOf(procedure.Code))
+        {
+            if (TerminologyBindings.ProcedureByValueSet.TryGetValue(id, out var kind))
+            {
+                state.Procedures.Add(new ProcedureFact(kind, status == "completed", Instant(procedure.Performed), Reference(procedure)));
+                return;
+            }
+        }
+    }
+
+    private OrderFact MapOrder(ServiceRequest request, bool isDraft)
+    {
+        ProcedureKind? kind = null;
+        foreach (var id in ValueSetsOf(request.Code))
+        {
+            if (TerminologyBindings.ProcedureByValueSet.TryGetValue(id, out var k))
+            {
+                kind = k;
+                break;
+            }
+        }
+
+        var categories = Try(() => request.Category) ?? [];
+        var surgical = categories.Any(c => Codings(c).Any(x => _terminology.Contains(TerminologyBindings.SurgicalProcedureCategory, x.System, x.Code)));
+        var priority = Code(request.PriorityElement);
+        var cardiac = kind is not null and not ProcedureKind.TransthoracicEcho and not ProcedureKind.TransesophagealEcho;
+        return new OrderFact(
+            kind,
+            Code(request.StatusElement) ?? (isDraft ? "draft" : "unknown"),
+            isDraft,
+            surgical,
+            priority is not null && UrgentPriority.Contains(priority),
+            cardiac,
+            Start(request.Occurrence),
+            Reference(request),
+            Label(request.Code, "order"));
+    }
+
+    private void MapMedication(MedicationRequest medication, MappingState state)
+    {
+        if (Code(medication.StatusElement) != "active")
+        {
+            return;
+        }
+
+        var concept = medication.Medication as CodeableConcept;
+        var label = concept is not null ? Label(concept, "medication") : (medication.Medication as ResourceReference)?.Display ?? "medication";
+        var codings = Codings(concept).ToList();
+
+        var isAnticoagulant = codings.Any(c => _terminology.Contains(TerminologyBindings.Anticoagulants, c.System, c.Code))
+            || NameMatches(TerminologyBindings.Anticoagulants, label, codings);
+        if (!isAnticoagulant)
+        {
+            return;
+        }
+
+        var isNoac = codings.Any(c => _terminology.Contains(TerminologyBindings.Noacs, c.System, c.Code))
+            || NameMatches(TerminologyBindings.Noacs, label, codings);
+        state.Anticoagulants.Add(new AnticoagulantFact(label, isNoac, Reference(medication)));
+    }
+
+    /// <summary>Falls back to the ingredient names (ValueSet displays) in the medication's text or displays.</summary>
+    private bool NameMatches(string valueSetId, string label, List<(string System, string Code, string? Display)> codings)
+    {
+        var texts = codings.Select(c => c.Display).Append(label).OfType<string>().ToList();
+        foreach (var ingredient in _terminology.Codes(valueSetId))
+        {
+            var name = ingredient.Display?.Split(' ')[0];
+            if (!string.IsNullOrEmpty(name) && texts.Any(t => t.Contains(name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private SeverityGrade? Severity(CodeableConcept? severity)
+    {
+        foreach (var (system, code, _) in Codings(severity))
+        {
+            foreach (var id in _terminology.ValueSetsOf(system, code))
+            {
+                if (TerminologyBindings.SeverityByValueSet.TryGetValue(id, out var grade))
+                {
+                    return grade;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private List<string> ValueSetsOf(CodeableConcept? concept)
+    {
+        var ids = new List<string>();
+        foreach (var (system, code, _) in Codings(concept))
+        {
+            foreach (var id in _terminology.ValueSetsOf(system, code))
+            {
+                if (!ids.Contains(id))
+                {
+                    ids.Add(id);
+                }
+            }
+        }
+
+        return ids;
+    }
+
+    private static void Guard(MappingState state, Resource resource, System.Action map)
+    {
+        try
+        {
+            map();
+        }
+        catch (Exception ex) when (ex is Hl7.Fhir.Utility.CodedException or InvalidCastException or FormatException or OverflowException)
+        {
+            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"{Reference(resource)} could not be read and was skipped.", Reference(resource)));
+        }
+    }
+
+    private static string Describe(string key) => key switch
+    {
+        PrefetchKeys.Patient => "demographics",
+        PrefetchKeys.Conditions => "conditions",
+        PrefetchKeys.Observations => "observations",
+        PrefetchKeys.Procedures => "procedures",
+        PrefetchKeys.ServiceRequests => "orders",
+        PrefetchKeys.Medications => "medications",
+        _ => key,
+    };
+
+    private sealed class MappingState
+    {
+        public List<StenosisDiagnosis> Stenoses { get; } = [];
+        public List<RegurgitationFinding> Regurgitations { get; } = [];
+        public List<ClinicalFinding> Findings { get; } = [];
+        public List<Measurement> Measurements { get; } = [];
+        public List<CodedObservation> Coded { get; } = [];
+        public List<ProcedureFact> Procedures { get; } = [];
+        public List<OrderFact> Orders { get; } = [];
+        public List<AnticoagulantFact> Anticoagulants { get; } = [];
+        public List<DataNote> Notes { get; } = [];
+    }
+}

@@ -1,0 +1,300 @@
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+
+namespace Valvuloplasty.Fhir.Data.Prefetch;
+
+/// <summary>What a JSON value held, read as FHIR.</summary>
+public enum FhirPayloadKind
+{
+    /// <summary>JSON <c>null</c>.</summary>
+    Null,
+    /// <summary>A single resource other than a Bundle or OperationOutcome.</summary>
+    Resource,
+    /// <summary>A Bundle (searchset, collection, transaction…); its entries' resources are read one by one.</summary>
+    Bundle,
+    /// <summary>An OperationOutcome, or a Bundle holding only OperationOutcomes: the sender failed.</summary>
+    OperationOutcome,
+    /// <summary>Not a FHIR resource at all (an array, a string, an object without resourceType…).</summary>
+    NotAResource,
+}
+
+/// <summary>
+/// The resources read from one JSON value. <paramref name="Problems"/> says what was skipped and why,
+/// without any resource content (safe to log and to show).
+/// </summary>
+public sealed record FhirPayload(
+    FhirPayloadKind Kind,
+    string? ResourceType,
+    IReadOnlyList<Resource> Resources,
+    IReadOnlyList<string> Problems,
+    string? NextLink = null,
+    OperationOutcome? Outcome = null)
+{
+    public static readonly FhirPayload JsonNull = new(FhirPayloadKind.Null, null, [], []);
+}
+
+/// <summary>
+/// Reads FHIR R4 JSON leniently, straight from a <see cref="Utf8JsonReader"/>: a Bundle is walked entry by
+/// entry and each entry's resource is deserialised on its own (Firely, <see cref="DeserializationMode.Ostrich"/>),
+/// so one unreadable entry is skipped and reported instead of failing the rest. JSON syntax errors and depth
+/// overruns are not FHIR problems: they propagate as <see cref="JsonException"/> for the caller to turn into 400.
+/// </summary>
+public sealed class FhirJsonReader
+{
+    private static readonly JsonEncodedText ResourceTypeProperty = JsonEncodedText.Encode("resourceType");
+
+    private readonly BaseFhirJsonDeserializer _deserializer =
+        new(ModelInfo.ModelInspector, new DeserializerSettings().UsingMode(DeserializationMode.Ostrich));
+
+    /// <summary>One reader for the process: the Firely deserializer is thread-safe and costly to build.</summary>
+    public static FhirJsonReader Shared { get; } = new();
+
+    /// <summary>Reads a whole JSON document (e.g. a FHIR server response).</summary>
+    public FhirPayload Read(ReadOnlySpan<byte> json, int maxDepth = 64)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        if (!reader.Read())
+        {
+            throw new JsonException("The body is empty.");
+        }
+
+        var payload = ReadValue(ref reader);
+        if (reader.Read())
+        {
+            throw new JsonException("Unexpected data after the JSON value.");
+        }
+
+        return payload;
+    }
+
+    /// <summary>
+    /// Reads the value at the reader's current token and leaves the reader on that value's last token.
+    /// </summary>
+    public FhirPayload ReadValue(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return FhirPayload.JsonNull;
+            case JsonTokenType.StartObject:
+                break;
+            default:
+                var kind = reader.TokenType;
+                reader.Skip();
+                return new FhirPayload(FhirPayloadKind.NotAResource, null, [], [$"expected a FHIR resource object, found {Describe(kind)}"]);
+        }
+
+        var resourceType = PeekResourceType(reader);
+        if (resourceType is null)
+        {
+            reader.Skip();
+            return new FhirPayload(FhirPayloadKind.NotAResource, null, [], ["the object has no resourceType"]);
+        }
+
+        if (resourceType == "Bundle")
+        {
+            return ReadBundle(ref reader);
+        }
+
+        var problems = new List<string>();
+        var resource = ReadResource(ref reader, problems, "the resource");
+        if (resource is OperationOutcome outcome)
+        {
+            return new FhirPayload(FhirPayloadKind.OperationOutcome, resourceType, [], problems, Outcome: outcome);
+        }
+
+        return resource is null
+            ? new FhirPayload(FhirPayloadKind.NotAResource, resourceType, [], problems)
+            : new FhirPayload(FhirPayloadKind.Resource, resourceType, [resource], problems);
+    }
+
+    private FhirPayload ReadBundle(ref Utf8JsonReader reader)
+    {
+        var resources = new List<Resource>();
+        var problems = new List<string>();
+        OperationOutcome? outcome = null;
+        string? next = null;
+        var entryIndex = 0;
+
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            // At a property name of the Bundle.
+            if (reader.ValueTextEquals("entry"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    problems.Add("Bundle.entry is not an array");
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    var resource = ReadEntry(ref reader, problems, entryIndex++);
+                    if (resource is OperationOutcome entryOutcome)
+                    {
+                        outcome ??= entryOutcome;
+                    }
+                    else if (resource is not null)
+                    {
+                        resources.Add(resource);
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("link"u8))
+            {
+                reader.Read();
+                next = ReadNextLink(ref reader) ?? next;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // A Bundle of nothing but OperationOutcomes is a failure report (CDS Hooks prefetch rule).
+        var kind = outcome is not null && resources.Count == 0 ? FhirPayloadKind.OperationOutcome : FhirPayloadKind.Bundle;
+        return new FhirPayload(kind, "Bundle", resources, problems, next, outcome);
+    }
+
+    private Resource? ReadEntry(ref Utf8JsonReader reader, List<string> problems, int index)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            problems.Add($"Bundle.entry[{index}] is not an object");
+            reader.Skip();
+            return null;
+        }
+
+        Resource? resource = null;
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.ValueTextEquals("resource"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    resource = ReadResource(ref reader, problems, $"Bundle.entry[{index}].resource");
+                }
+                else
+                {
+                    problems.Add($"Bundle.entry[{index}].resource is not an object");
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return resource;
+    }
+
+    private Resource? ReadResource(ref Utf8JsonReader reader, List<string> problems, string where)
+    {
+        var checkpoint = reader;
+        try
+        {
+            _deserializer.TryDeserializeResource(ref reader, out var resource, out _);
+            if (resource is null || resource.GetType() == typeof(Resource) || ModelInfo.FhirTypeNameToFhirType(resource.TypeName) is null)
+            {
+                problems.Add($"{where} is not a known R4 resource type");
+                return null;
+            }
+
+            return resource;
+        }
+        catch (Exception ex) when (ex is not JsonException)
+        {
+            // Not readable as FHIR even leniently: skip exactly this value and say so.
+            reader = checkpoint;
+            reader.Skip();
+            problems.Add($"{where} could not be read ({ex.GetType().Name})");
+            return null;
+        }
+    }
+
+    private static string? ReadNextLink(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        string? next = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            string? relation = null, url = null;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var isRelation = reader.ValueTextEquals("relation"u8);
+                var isUrl = reader.ValueTextEquals("url"u8);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && (isRelation || isUrl))
+                {
+                    if (isRelation)
+                    {
+                        relation = reader.GetString();
+                    }
+                    else
+                    {
+                        url = reader.GetString();
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (relation == "next" && !string.IsNullOrEmpty(url))
+            {
+                next = url;
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Finds resourceType among the object's own properties without moving the caller's reader.</summary>
+    private static string? PeekResourceType(Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            var isResourceType = reader.ValueTextEquals(ResourceTypeProperty.EncodedUtf8Bytes);
+            reader.Read();
+            if (isResourceType)
+            {
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        _ => token.ToString(),
+    };
+}

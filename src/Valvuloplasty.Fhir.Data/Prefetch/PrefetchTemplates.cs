@@ -1,0 +1,100 @@
+using System.Text;
+using Valvuloplasty.Fhir.Data.Terminology;
+using Valvuloplasty.Fhir.Rules.Terminology;
+
+namespace Valvuloplasty.Fhir.Data.Prefetch;
+
+/// <summary>The prefetch keys the services advertise; the same names index the FHIR fallback.</summary>
+public static class PrefetchKeys
+{
+    public const string Patient = "patient";
+    public const string Conditions = "conditions";
+    public const string Observations = "observations";
+    public const string Procedures = "procedures";
+    public const string ServiceRequests = "serviceRequests";
+    public const string Medications = "medications";
+}
+
+/// <summary>
+/// One prefetch template. <paramref name="Required"/> keys must be obtained (from prefetch or the FHIR
+/// server) or the call answers 412; the others degrade: the cards say what could not be read.
+/// </summary>
+public sealed record PrefetchTemplate(string Key, string ResourceType, string Query, bool Required);
+
+/// <summary>
+/// The prefetch templates, defined once: discovery advertises them and the FHIR fallback runs them.
+/// They use only CDS Hooks 2.0 tokens (<c>{{context.patientId}}</c>); no FHIRPath. The Observation
+/// query is filtered to the codes the rules read, taken from the ValueSets in profiles/.
+/// </summary>
+public sealed class PrefetchTemplates
+{
+    public const string PatientToken = "{{context.patientId}}";
+
+    public PrefetchTemplates(ValueSetIndex terminology)
+    {
+        ArgumentNullException.ThrowIfNull(terminology);
+        All =
+        [
+            new(PrefetchKeys.Patient, "Patient", $"Patient/{PatientToken}", Required: true),
+            new(PrefetchKeys.Conditions, "Condition", $"Condition?patient={PatientToken}", Required: true),
+            new(PrefetchKeys.Observations, "Observation", $"Observation?patient={PatientToken}&code={ObservationCodes(terminology)}", Required: true),
+            new(PrefetchKeys.Procedures, "Procedure", $"Procedure?patient={PatientToken}", Required: false),
+            new(PrefetchKeys.ServiceRequests, "ServiceRequest", $"ServiceRequest?patient={PatientToken}", Required: false),
+            new(PrefetchKeys.Medications, "MedicationRequest", $"MedicationRequest?patient={PatientToken}&status=active", Required: false),
+        ];
+        ByKey = All.ToDictionary(t => t.Key, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<PrefetchTemplate> All { get; }
+
+    public IReadOnlyDictionary<string, PrefetchTemplate> ByKey { get; }
+
+    /// <summary>Key → query, as discovery publishes it.</summary>
+    public IReadOnlyDictionary<string, string> ForDiscovery() => All.ToDictionary(t => t.Key, t => t.Query, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The template with its tokens replaced; each token value is URL-encoded so a hostile patient id
+    /// cannot change the query's shape.
+    /// </summary>
+    public static string Render(string query, string patientId)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(patientId);
+        return query.Replace(PatientToken, Uri.EscapeDataString(patientId), StringComparison.Ordinal);
+    }
+
+    private static string ObservationCodes(ValueSetIndex terminology)
+    {
+        var valueSets = TerminologyBindings.Measurements.Values
+            .Concat(TerminologyBindings.CodedObservations.Values)
+            .Concat(TerminologyBindings.NyhaClasses.Keys);
+        var codes = valueSets
+            .Where(terminology.HasValueSet)
+            .SelectMany(terminology.Codes)
+            .Distinct()
+            .Select(c => $"{Escape(c.System)}|{Escape(c.Code)}");
+        return string.Join(',', codes);
+    }
+
+    // Token search: ',' '|' and '$' separate values and must be escaped with a backslash inside one.
+    private static string Escape(string value)
+    {
+        if (value.AsSpan().IndexOfAny(",|$\\") < 0)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 4);
+        foreach (var ch in value)
+        {
+            if (ch is ',' or '|' or '$' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(ch);
+        }
+
+        return builder.ToString();
+    }
+}

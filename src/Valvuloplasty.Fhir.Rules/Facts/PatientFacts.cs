@@ -1,0 +1,104 @@
+namespace Valvuloplasty.Fhir.Rules.Facts;
+
+/// <summary>
+/// A numeric measurement after normalisation: the value is in the canonical unit of its kind.
+/// <paramref name="Source"/> is the FHIR reference it came from (e.g. <c>Observation/abc</c>).
+/// <paramref name="ConvertedFrom"/> holds the original value and unit when a conversion was applied.
+/// Observations without any date never become measurements: the mapping records a note instead.
+/// </summary>
+public sealed record Measurement(
+    MeasurementKind Kind,
+    decimal Value,
+    string Unit,
+    DateTimeOffset EffectiveAt,
+    string Source,
+    bool Preliminary = false,
+    string? ConvertedFrom = null);
+
+/// <summary>A coded observation (NYHA class, local morphology codes) with its normalised answer.</summary>
+public sealed record CodedObservation(
+    CodedKind Kind,
+    string Answer,
+    DateTimeOffset EffectiveAt,
+    string Source);
+
+/// <summary>A qualifying stenosis diagnosis for one valve (CLINICAL_RULES §2).</summary>
+/// <param name="Confirmed">False for unconfirmed/provisional/differential: the decision is then insufficient-data.</param>
+/// <param name="NonRheumatic">The code is a non-rheumatic mitral stenosis (e.g. ICD-10-CM I34.2).</param>
+public sealed record StenosisDiagnosis(
+    Valve Valve,
+    bool Confirmed,
+    string Display,
+    string Source,
+    DateTimeOffset? Onset = null,
+    bool NonRheumatic = false);
+
+/// <summary>A regurgitation diagnosis for one valve, with its severity when recorded.</summary>
+public sealed record RegurgitationFinding(Valve Valve, SeverityGrade? Severity, string Source);
+
+/// <summary>Any other active, relevant Condition.</summary>
+public sealed record ClinicalFinding(FindingKind Kind, DateTimeOffset? Onset, string Source);
+
+/// <summary>A Procedure (completed or not) the rules care about.</summary>
+public sealed record ProcedureFact(ProcedureKind Kind, bool Completed, DateTimeOffset? PerformedAt, string Source);
+
+/// <summary>
+/// A ServiceRequest from the record or the hook's draft orders.
+/// <paramref name="Kind"/> is null for orders that are none of the recognised procedures.
+/// </summary>
+public sealed record OrderFact(
+    ProcedureKind? Kind,
+    string Status,
+    bool IsDraftOrder,
+    bool SurgicalCategory,
+    bool Urgent,
+    bool Cardiac,
+    DateTimeOffset? OccurrenceAt,
+    string Source,
+    string Display);
+
+/// <summary>An active anticoagulant prescription.</summary>
+public sealed record AnticoagulantFact(string Name, bool IsNoac, string Source);
+
+/// <summary>
+/// Something the mapping noticed about the data that the clinician should see: a unit conversion,
+/// a rejected value, a key that could not be read. <paramref name="Code"/> is a card item code
+/// (e.g. <c>warn-units-converted</c>); <paramref name="Kind"/> ties it to a measurement when it has one.
+/// </summary>
+public sealed record DataNote(string Code, string Text, string? Source = null, MeasurementKind? Kind = null);
+
+/// <summary>
+/// Everything the rules know about one patient, already mapped from FHIR and normalised.
+/// Built by the Data project; the rules never see FHIR.
+/// </summary>
+public sealed record PatientFacts
+{
+    public string PatientReference { get; init; } = "Patient/unknown";
+    public DateOnly? BirthDate { get; init; }
+    public IReadOnlyList<StenosisDiagnosis> Stenoses { get; init; } = [];
+    public IReadOnlyList<RegurgitationFinding> Regurgitations { get; init; } = [];
+    public IReadOnlyList<ClinicalFinding> Findings { get; init; } = [];
+    public IReadOnlyList<Measurement> Measurements { get; init; } = [];
+    public IReadOnlyList<CodedObservation> CodedObservations { get; init; } = [];
+    public IReadOnlyList<ProcedureFact> Procedures { get; init; } = [];
+    public IReadOnlyList<OrderFact> Orders { get; init; } = [];
+    public IReadOnlyList<AnticoagulantFact> Anticoagulants { get; init; } = [];
+    public IReadOnlyList<DataNote> Notes { get; init; } = [];
+
+    /// <summary>Age in whole years on <paramref name="asOf"/>, or null without a birth date.</summary>
+    public int? AgeOn(DateOnly asOf)
+    {
+        if (BirthDate is not { } born)
+        {
+            return null;
+        }
+
+        var age = asOf.Year - born.Year;
+        if (asOf < born.AddYears(age))
+        {
+            age--;
+        }
+
+        return age;
+    }
+}

@@ -1,0 +1,106 @@
+using Valvuloplasty.Fhir.Rules.Facts;
+
+namespace Valvuloplasty.Fhir.Rules.Rules;
+
+/// <summary>The decision for one valve (CLINICAL_RULES §1).</summary>
+public enum Decision
+{
+    Candidate,
+    CandidateWithCaution,
+    NotCandidate,
+    InsufficientData,
+    PostProcedure,
+}
+
+/// <summary>Whether balloon aortic valvuloplasty serves as a bridge to TAVR (CLINICAL_RULES §4).</summary>
+public enum BridgeToTavr
+{
+    Yes,
+    No,
+    Deferred,
+}
+
+/// <summary>A concrete next step the card proposes; the host turns some into FHIR suggestions.</summary>
+public enum NextStep
+{
+    OrderTransthoracicEcho,
+    RepeatTransthoracicEcho,
+    FinaliseEchoReport,
+    OrderTransesophagealEcho,
+    DobutamineStressEcho,
+    CtCalciumScore,
+    ObtainSurgicalRisk,
+    HeartTeamReferral,
+    TavrEvaluation,
+    SurgicalReferral,
+    Surveillance,
+    SeekOtherCauseOfSymptoms,
+    ConfirmDiagnosis,
+    PeriproceduralAnticoagulationPlan,
+    SwitchNoacToVitaminKAntagonist,
+}
+
+/// <summary>A guideline statement with its class of recommendation and level of evidence (e.g. "class 2b, level C-LD").</summary>
+public sealed record Guideline(string Source, string Section, string ClassAndLevel)
+{
+    public override string ToString() => $"{Source} {Section} ({ClassAndLevel})";
+}
+
+/// <summary>
+/// The outcome of one valve's rules: protocol-free, rendered into cards by the host.
+/// <paramref name="Codes"/> are the warn-/gap- item codes the assessment conveys;
+/// <paramref name="Evidence"/> are the measurements the decision rests on.
+/// </summary>
+public sealed record ValveAssessment(
+    Valve Valve,
+    Decision Decision,
+    BridgeToTavr? Bridge,
+    string Headline,
+    IReadOnlyList<string> Reasons,
+    IReadOnlyList<string> Codes,
+    IReadOnlyList<Measurement> Evidence,
+    IReadOnlyList<DataNote> DataNotes,
+    IReadOnlyList<NextStep> NextSteps,
+    IReadOnlyList<Guideline> Guidelines,
+    bool Pediatric = false,
+    bool Contraindicated = false)
+{
+    /// <summary>Candidate or candidate-with-caution: the procedure may go ahead.</summary>
+    public bool ProcedureMayProceed => Decision is Decision.Candidate or Decision.CandidateWithCaution;
+}
+
+/// <summary>How the bridge-to-TAVR card is worded.</summary>
+public enum BridgeKind
+{
+    /// <summary>Refer to the Heart Team for TAVR evaluation; BAV bridges to it.</summary>
+    HeartTeamReferral,
+    /// <summary>A TAVR order is active or drafted: TAVR is planned and BAV bridges to it.</summary>
+    TavrPlanned,
+    /// <summary>After an earlier BAV the symptoms are back: time for TAVR or SAVR.</summary>
+    RepeatSymptomsAfterBav,
+    /// <summary>A BAV was completed recently: keep the patient on the way to TAVR.</summary>
+    AfterRecentBav,
+    /// <summary>A TAVR order is drafted for a BAV candidate: consider BAV as a bridge.</summary>
+    ConsiderBavBeforeDraftedTavr,
+}
+
+/// <summary>The bridge-to-TAVR recommendation, when bridgeToTavr is yes.</summary>
+public sealed record BridgeRecommendation(
+    BridgeKind Kind,
+    bool ProhibitiveRisk,
+    IReadOnlyList<string> Reasons,
+    IReadOnlyList<Guideline> Guidelines);
+
+/// <summary>Procedure risks and aftercare to teach, per valve (CLINICAL_RULES §7).</summary>
+public sealed record EducationItems(Valve Valve, Decision Decision, IReadOnlyList<string> Codes);
+
+/// <summary>A safety warning (anticoagulation, NOAC with mitral stenosis).</summary>
+public sealed record SafetyWarning(
+    Valve Valve,
+    Decision? Decision,
+    string Code,
+    string Headline,
+    IReadOnlyList<string> Reasons,
+    IReadOnlyList<NextStep> NextSteps,
+    IReadOnlyList<Guideline> Guidelines,
+    IReadOnlyList<string> Sources);

@@ -1,0 +1,92 @@
+using Valvuloplasty.Fhir.Rules.Facts;
+
+namespace Valvuloplasty.Fhir.Rules.Rules;
+
+/// <summary>Collects the pieces of one valve's assessment while its rules run, then freezes them.</summary>
+internal sealed class AssessmentBuilder(Valve valve)
+{
+    private readonly List<string> _reasons = [];
+    private readonly List<string> _codes = [];
+    private readonly List<Measurement> _evidence = [];
+    private readonly List<DataNote> _notes = [];
+    private readonly List<NextStep> _nextSteps = [];
+    private readonly List<Guideline> _guidelines = [];
+
+    public bool Pediatric { get; set; }
+    public bool Contraindicated { get; set; }
+
+    public AssessmentBuilder Reason(string text)
+    {
+        _reasons.Add(text);
+        return this;
+    }
+
+    public AssessmentBuilder Code(string code)
+    {
+        if (!_codes.Contains(code))
+        {
+            _codes.Add(code);
+        }
+
+        return this;
+    }
+
+    public AssessmentBuilder Evidence(Measurement? measurement)
+    {
+        if (measurement is not null && !_evidence.Contains(measurement))
+        {
+            _evidence.Add(measurement);
+            if (measurement.ConvertedFrom is not null)
+            {
+                Code(ItemCodes.WarnUnitsConverted);
+            }
+        }
+
+        return this;
+    }
+
+    public AssessmentBuilder Evidence(IEnumerable<Measurement> measurements)
+    {
+        foreach (var m in measurements)
+        {
+            Evidence(m);
+        }
+
+        return this;
+    }
+
+    public AssessmentBuilder Notes(IEnumerable<DataNote> notes)
+    {
+        foreach (var note in notes)
+        {
+            _notes.Add(note);
+            Code(note.Code);
+        }
+
+        return this;
+    }
+
+    public AssessmentBuilder Next(NextStep step)
+    {
+        if (!_nextSteps.Contains(step))
+        {
+            _nextSteps.Add(step);
+        }
+
+        return this;
+    }
+
+    public AssessmentBuilder Cite(Guideline guideline)
+    {
+        if (!_guidelines.Contains(guideline))
+        {
+            _guidelines.Add(guideline);
+        }
+
+        return this;
+    }
+
+    public ValveAssessment Build(Decision decision, string headline, BridgeToTavr? bridge = null) =>
+        new(valve, decision, bridge, headline, [.. _reasons], [.. _codes], [.. _evidence], [.. _notes],
+            [.. _nextSteps], [.. _guidelines], Pediatric, Contraindicated);
+}
