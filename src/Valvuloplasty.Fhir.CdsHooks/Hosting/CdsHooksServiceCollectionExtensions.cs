@@ -24,9 +24,10 @@ public static class CdsHooksServiceCollectionExtensions
                 "Rules:EchoFreshnessDays must be 30–3650 and Rules:PostProcedureDays 1–365.")
             .ValidateOnStart();
 
-        // Kestrel's own limit backs ours up (chunked bodies), with room for the 413 to be ours.
+        // Our limit answers 413 with an OperationOutcome. Kestrel's hard limit sits above it, so Kestrel can still
+        // drain a body that is somewhat too large and the client reads our 413 instead of a reset connection.
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(provider => new ConfigureOptions<KestrelServerOptions>(kestrel =>
-            kestrel.Limits.MaxRequestBodySize = provider.GetRequiredService<IOptions<CdsHooksOptions>>().Value.MaxRequestBodyBytes + 1));
+            kestrel.Limits.MaxRequestBodySize = (2 * provider.GetRequiredService<IOptions<CdsHooksOptions>>().Value.MaxRequestBodyBytes) + (1024 * 1024)));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CdsServiceCatalog>();

@@ -50,7 +50,7 @@ public sealed class HookEvaluator(
     {
         PrefetchState.OperationOutcome => "the EHR sent an OperationOutcome for this prefetch key",
         PrefetchState.Unreadable => "the prefetch value is not a FHIR resource or Bundle of the expected type",
-        PrefetchState.Resources => "the prefetch holds no resource of the expected type for this patient",
+        PrefetchState.Resources => "the prefetch holds no resource of the expected type for this patient (wrong resource type or another patient)",
         _ => "not in prefetch",
     } + "; the FHIR server fallback is not available";
 }

@@ -38,8 +38,7 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
                     break;
                 case PrefetchState.Resources:
                     var data = Filter(template, patientId, entry.Resources, DataSource.Prefetch, entry.Problems);
-                    // A patient key without this patient's Patient resource is as good as absent.
-                    if (template.Key != PrefetchKeys.Patient || data.Resources.Count > 0)
+                    if (Usable(template, entry.Resources, data))
                     {
                         keys[template.Key] = data;
                     }
@@ -50,6 +49,15 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
 
         return keys;
     }
+
+    /// <summary>
+    /// A key's prefetch counts only when it holds what its template asks for: the patient key needs this
+    /// patient's Patient, and a key whose resources were all of another type (a Patient where Conditions
+    /// belong) is unusable rather than "no data". An empty Bundle is usable: the EHR found nothing.
+    /// </summary>
+    private static bool Usable(PrefetchTemplate template, IReadOnlyList<Resource> sent, KeyData kept) =>
+        kept.Resources.Count > 0
+        || (template.Key != PrefetchKeys.Patient && sent.All(r => r.TypeName == template.ResourceType));
 
     /// <summary>
     /// Completes the record: every template key not in <paramref name="keys"/> is unavailable; a

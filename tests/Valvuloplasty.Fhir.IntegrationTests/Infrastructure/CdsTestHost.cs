@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real host on a loopback port (Kestrel, not the in-memory TestServer), with its own SQLite
+/// file and a pinned clock. One per test (or per class): tests never share state.
+/// </summary>
+public sealed class CdsTestHost : WebApplicationFactory<Program>
+{
+    /// <summary>The date the example requests were written for; the clock is pinned to it.</summary>
+    public static readonly DateTimeOffset Today = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly Dictionary<string, string?> _settings;
+    private HttpClient? _client;
+
+    public CdsTestHost(IDictionary<string, string?>? settings = null, string? databasePath = null)
+    {
+        DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "valvuloplasty-tests", $"{Guid.NewGuid():N}.db");
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Feedback:SqlitePath"] = DatabasePath,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(0);
+    }
+
+    public FakeTimeProvider Time { get; } = new(Today);
+
+    public string DatabasePath { get; }
+
+    /// <summary>An HttpClient to the running server (started on first use).</summary>
+    public HttpClient Client
+    {
+        get
+        {
+            if (_client is null)
+            {
+                StartServer();
+                _client = CreateClient();
+            }
+
+            return _client;
+        }
+    }
+
+    public T Service<T>() where T : notnull
+    {
+        _ = Client;
+        return Services.GetRequiredService<T>();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _client?.Dispose();
+        base.Dispose(disposing);
+    }
+}
