@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Valvuloplasty.Fhir.Data.Feedback;
+using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
+using Valvuloplasty.Fhir.IntegrationTests.Protocol;
+
+namespace Valvuloplasty.Fhir.IntegrationTests.Feedback;
+
+public sealed class FeedbackEndpointTests : IDisposable
+{
+    private const string Path = "/cds-services/valvuloplasty-patient-view/feedback";
+    private readonly CdsTestHost _host = new();
+
+    [Fact]
+    public async Task Feedback_PublicFixtureBatch_IsStoredWithEveryField()
+    {
+        var (response, body) = await Requests.PostAsync(_host.Client, Path, FeedbackBody());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, body!.RootElement.GetProperty("stored").GetInt32());
+        var stored = await _host.Service<IFeedbackStore>().ReadAsync(new FeedbackQuery(), TestContext.Current.CancellationToken);
+        Assert.Equal(2, stored.Count);
+        var accepted = Assert.Single(stored, s => s.Outcome == FeedbackOutcome.Accepted);
+        Assert.Equal(["e56e1945-20b3-4393-8503-a1a20fd73152"], accepted.AcceptedSuggestions);
+        Assert.Equal("valvuloplasty-patient-view", accepted.ServiceId);
+        var overridden = Assert.Single(stored, s => s.Outcome == FeedbackOutcome.Overridden);
+        Assert.Equal(("https://example.com/cds-hooks/override-reason-system", "d7ecf885"), (overridden.OverrideReasonSystem, overridden.OverrideReasonCode));
+        Assert.Equal("A comment entered by the clinician.", overridden.UserComment);
+        Assert.Equal(new DateTimeOffset(2020, 12, 11, 10, 10, 23, TimeSpan.Zero), overridden.OutcomeTimestamp);
+    }
+
+    [Fact]
+    public async Task Feedback_SentTwice_IsStoredOnce()
+    {
+        await Requests.PostAsync(_host.Client, Path, FeedbackBody());
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Path, FeedbackBody());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((0, 2), (body!.RootElement.GetProperty("stored").GetInt32(), body.RootElement.GetProperty("duplicates").GetInt32()));
+        Assert.Equal(2, (await _host.Service<IFeedbackStore>().ReadAsync(new FeedbackQuery(), TestContext.Current.CancellationToken)).Count);
+    }
+
+    [Fact]
+    public async Task Feedback_SameInstantWrittenWithAnotherOffset_IsADuplicate()
+    {
+        await Requests.PostAsync(_host.Client, Path, Item("c1", "accepted", "2026-11-28T10:00:00Z"));
+
+        var (_, body) = await Requests.PostAsync(_host.Client, Path, Item("c1", "accepted", "2026-11-28T11:00:00+01:00"));
+
+        Assert.Equal(1, body!.RootElement.GetProperty("duplicates").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("{}", "feedback")]
+    [InlineData("{\"feedback\":{}}", "feedback")]
+    [InlineData("{\"feedback\":[]}", "feedback")]
+    [InlineData("{\"feedback\":[1]}", "feedback[0]")]
+    [InlineData("{\"feedback\":[{\"outcome\":\"accepted\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\"}]}", "feedback[0].card")]
+    [InlineData("{\"feedback\":[{\"card\":\"c\",\"outcome\":\"maybe\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\"}]}", "feedback[0].outcome")]
+    [InlineData("{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\"}]}", "feedback[0].outcomeTimestamp")]
+    [InlineData("{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\",\"outcomeTimestamp\":\"yesterday\"}]}", "feedback[0].outcomeTimestamp")]
+    [InlineData("{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\",\"acceptedSuggestions\":[{}]}]}", "feedback[0].acceptedSuggestions[0].id")]
+    [InlineData("{\"feedback\":[{\"card\":\"c\",\"outcome\":\"overridden\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\",\"overrideReason\":{\"reason\":{\"system\":\"s\"}}}]}", "feedback[0].overrideReason.reason.code")]
+    [InlineData("{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\",\"overrideReason\":{}}]}", "feedback[0].overrideReason")]
+    [InlineData("{\"feedback\":[{\"card\":\"ok\",\"outcome\":\"accepted\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\"},{\"card\":5,\"outcome\":\"accepted\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\"}]}", "feedback[1].card")]
+    public async Task Feedback_BadItem_Returns400NamingIt_AndStoresNothing(string body, string location)
+    {
+        var (response, outcome) = await Requests.PostAsync(_host.Client, Path, Requests.Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        HookCallTests.AssertOutcome(outcome, location);
+        Assert.Empty(await _host.Service<IFeedbackStore>().ReadAsync(new FeedbackQuery(), TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData("{\"feedback\":[")]
+    [InlineData("not json")]
+    public async Task Feedback_MalformedJson_Returns400(string body)
+    {
+        var (response, outcome) = await Requests.PostAsync(_host.Client, Path, Requests.Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        HookCallTests.AssertOutcome(outcome);
+    }
+
+    [Fact]
+    public async Task Feedback_UnknownService_Returns404()
+    {
+        var (response, _) = await Requests.PostAsync(_host.Client, "/cds-services/nope/feedback", FeedbackBody());
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Feedback_NotJson_Returns415()
+    {
+        var (response, _) = await Requests.PostAsync(_host.Client, Path, Requests.Json(FeedbackBody().ToJsonString(), "text/plain"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Feedback_IsReadBackAfterAHostRestart()
+    {
+        var databasePath = _host.DatabasePath;
+        await Requests.PostAsync(_host.Client, Path, FeedbackBody());
+        _host.Dispose();
+
+        using var restarted = new CdsTestHost(databasePath: databasePath);
+        var stored = await restarted.Service<IFeedbackStore>().ReadAsync(new FeedbackQuery(ServiceId: "valvuloplasty-patient-view"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, stored.Count);
+        Assert.Contains(stored, s => s.CardUuid == "4e0a3a1e-3283-4575-ab82-028d55fe2719" && s.Outcome == FeedbackOutcome.Overridden);
+    }
+
+    [Fact]
+    public async Task Feedback_100ConcurrentPosts_Store100Rows()
+    {
+        var posts = Enumerable.Range(0, 100)
+            .Select(i => Requests.PostAsync(_host.Client, Path, Item($"card-{i}", i % 2 == 0 ? "accepted" : "overridden", "2026-11-28T10:00:00Z")));
+
+        var responses = await Task.WhenAll(posts);
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Response.StatusCode));
+        var stored = await _host.Service<IFeedbackStore>().ReadAsync(new FeedbackQuery(), TestContext.Current.CancellationToken);
+        Assert.Equal(100, stored.Select(s => s.CardUuid).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Feedback_StoreCannotWrite_Returns503_AndNothingIsAcknowledged()
+    {
+        using var host = new CdsTestHost(new Dictionary<string, string?> { ["Feedback:BusyTimeoutSeconds"] = "1" });
+        _ = host.Client;
+
+        // Another process holds the database's write lock.
+        await using (var blocker = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
+        {
+            await blocker.OpenAsync(TestContext.Current.CancellationToken);
+            await using var lockCommand = blocker.CreateCommand();
+            lockCommand.CommandText = "BEGIN EXCLUSIVE;";
+            await lockCommand.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+
+            var (blocked, outcome) = await Requests.PostAsync(host.Client, Path, FeedbackBody());
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, blocked.StatusCode);
+            Assert.NotNull(blocked.Headers.RetryAfter);
+            HookCallTests.AssertOutcome(outcome);
+        }
+
+        // Retried once the lock is gone: stored, and not counted twice.
+        var (retried, body) = await Requests.PostAsync(host.Client, Path, FeedbackBody());
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(2, body!.RootElement.GetProperty("stored").GetInt32());
+    }
+
+    public void Dispose() => _host.Dispose();
+
+    private static JsonNode FeedbackBody() =>
+        JsonNode.Parse(Requests.SharedFixture("ahrq-cqlservices-r4-feedback.json") ?? EmbeddedFeedback)!;
+
+    private static JsonObject Item(string card, string outcome, string timestamp) => new()
+    {
+        ["feedback"] = new JsonArray(new JsonObject { ["card"] = card, ["outcome"] = outcome, ["outcomeTimestamp"] = timestamp }),
+    };
+
+    // The same two items as the public AHRQ fixture, for checkouts without ../shared.
+    private const string EmbeddedFeedback = """
+        {"feedback":[
+          {"card":"4e0a3a1e-3283-4575-ab82-028d55fe2719","outcome":"accepted","acceptedSuggestions":[{"id":"e56e1945-20b3-4393-8503-a1a20fd73152"}],"outcomeTimestamp":"2021-12-11T10:05:31Z"},
+          {"card":"4e0a3a1e-3283-4575-ab82-028d55fe2719","outcome":"overridden","overrideReason":{"reason":{"code":"d7ecf885","system":"https://example.com/cds-hooks/override-reason-system"},"userComment":"A comment entered by the clinician."},"outcomeTimestamp":"2020-12-11T10:10:23Z"}
+        ]}
+        """;
+}

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.Data.Feedback;
+
+namespace Valvuloplasty.Fhir.IntegrationTests.Feedback;
+
+/// <summary>
+/// The same store contract against SQLite (always) and PostgreSQL (when VALVULOPLASTY_TEST_POSTGRES holds
+/// a connection string; CI's .ci/run starts one). Each test gets its own database file or schema.
+/// </summary>
+public sealed class FeedbackStoreTests
+{
+    public const string PostgresVariable = "VALVULOPLASTY_TEST_POSTGRES";
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    public static TheoryData<string> Providers => ["sqlite", "postgres"];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Store_SavesAndReadsBackEveryField(string provider)
+    {
+        var store = await CreateAsync(provider);
+        var item = new FeedbackItem("valvuloplasty-order-sign", "card-1", FeedbackOutcome.Overridden, Now.AddMinutes(-3),
+            [], "http://example.org/fhir/valvuloplasty-cds/CodeSystem/override-reason", "heart-team-decision", "Heart Team has already decided", "discussed", Now);
+
+        Assert.Equal(1, await store.SaveAsync([item], TestContext.Current.CancellationToken));
+
+        var read = Assert.Single(await store.ReadAsync(new FeedbackQuery(), TestContext.Current.CancellationToken));
+        Assert.Equal(item with { AcceptedSuggestions = read.AcceptedSuggestions }, read);
+        Assert.Empty(read.AcceptedSuggestions);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Store_IsIdempotentPerCardOutcomeAndTimestamp(string provider)
+    {
+        var store = await CreateAsync(provider);
+        var accepted = Item("card-1", FeedbackOutcome.Accepted, Now);
+
+        var first = await store.SaveAsync([accepted, accepted, Item("card-1", FeedbackOutcome.Overridden, Now)], TestContext.Current.CancellationToken);
+        var again = await store.SaveAsync([accepted with { OutcomeTimestamp = Now.ToOffset(TimeSpan.FromHours(2)) }], TestContext.Current.CancellationToken);
+
+        Assert.Equal((2, 0), (first, again));
+        Assert.Equal(2, (await store.ReadAsync(new FeedbackQuery(CardUuid: "card-1"), TestContext.Current.CancellationToken)).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Store_ConcurrentBatches_LoseNothing(string provider)
+    {
+        var store = await CreateAsync(provider);
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            store.SaveAsync([Item($"card-{i}", FeedbackOutcome.Accepted, Now), Item($"card-{i}", FeedbackOutcome.Overridden, Now)], TestContext.Current.CancellationToken)));
+
+        Assert.Equal(80, (await store.ReadAsync(new FeedbackQuery(), TestContext.Current.CancellationToken)).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Store_FiltersByServiceAndReceivedTime(string provider)
+    {
+        var store = await CreateAsync(provider);
+        await store.SaveAsync(
+            [
+                Item("a", FeedbackOutcome.Accepted, Now) with { ServiceId = "valvuloplasty-order-sign", ReceivedAt = Now.AddDays(-2) },
+                Item("b", FeedbackOutcome.Accepted, Now) with { ReceivedAt = Now },
+            ],
+            TestContext.Current.CancellationToken);
+
+        var recent = await store.ReadAsync(new FeedbackQuery(Since: Now.AddDays(-1)), TestContext.Current.CancellationToken);
+        var orderSign = await store.ReadAsync(new FeedbackQuery(ServiceId: "valvuloplasty-order-sign"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["b"], recent.Select(r => r.CardUuid));
+        Assert.Equal(["a"], orderSign.Select(r => r.CardUuid));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Store_AnswersPing(string provider)
+    {
+        var store = await CreateAsync(provider);
+
+        Assert.True(await store.PingAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static FeedbackItem Item(string card, FeedbackOutcome outcome, DateTimeOffset at) =>
+        new("valvuloplasty-patient-view", card, outcome, at, outcome == FeedbackOutcome.Accepted ? ["s-1"] : [], null, null, null, null, Now);
+
+    private static async Task<IFeedbackStore> CreateAsync(string provider)
+    {
+        IFeedbackStore store;
+        if (provider == "postgres")
+        {
+            var connectionString = Environment.GetEnvironmentVariable(PostgresVariable);
+            Assert.SkipWhen(string.IsNullOrWhiteSpace(connectionString),
+                $"PostgreSQL store tests need {PostgresVariable} (a Npgsql connection string); .ci/run sets it.");
+            var schema = $"t_{Guid.NewGuid():N}";
+            store = new PostgresFeedbackStore(Options.Create(new FeedbackStoreOptions { PostgresConnectionString = connectionString, PostgresSchema = schema }));
+        }
+        else
+        {
+            var path = Path.Combine(Path.GetTempPath(), "valvuloplasty-tests", $"{Guid.NewGuid():N}.db");
+            store = new SqliteFeedbackStore(Options.Create(new FeedbackStoreOptions { SqlitePath = path }), Path.GetTempPath());
+        }
+
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
+        return store;
+    }
+}
