@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Prefetch;
+
+namespace Valvuloplasty.Fhir.UnitTests.Prefetch;
+
+public sealed class FhirJsonReaderTests
+{
+    private static FhirPayload Read(string json) => FhirJsonReader.Shared.Read(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public void Read_JsonNull_IsNull()
+    {
+        Assert.Equal(FhirPayloadKind.Null, Read("null").Kind);
+    }
+
+    [Fact]
+    public void Read_SingleResource_IsResource()
+    {
+        var payload = Read("""{"id":"p1","resourceType":"Patient","birthDate":"1940-01-01"}""");
+
+        Assert.Equal(FhirPayloadKind.Resource, payload.Kind);
+        Assert.Equal("p1", Assert.IsType<Patient>(Assert.Single(payload.Resources)).Id);
+    }
+
+    [Fact]
+    public void Read_Bundle_ReadsEachEntry_AndSkipsTheUnreadableOnes()
+    {
+        var payload = Read("""
+            {"resourceType":"Bundle","type":"searchset","entry":[
+              {"resource":{"resourceType":"Condition","id":"c1"}},
+              {"resource":{"resourceType":"NotAType","id":"x"}},
+              {"resource":"text"},
+              7,
+              {"fullUrl":"urn:uuid:1"},
+              {"resource":{"resourceType":"Condition","id":"c2"}}
+            ],"link":[{"relation":"self","url":"https://ehr/fhir/Condition?patient=1"},{"relation":"next","url":"https://ehr/fhir/Condition?page=2"}]}
+            """);
+
+        Assert.Equal(FhirPayloadKind.Bundle, payload.Kind);
+        Assert.Equal(["c1", "c2"], payload.Resources.Select(r => r.Id));
+        Assert.Equal(3, payload.Problems.Count);
+        Assert.Equal("https://ehr/fhir/Condition?page=2", payload.NextLink);
+    }
+
+    [Fact]
+    public void Read_BundleWithoutType_IsAccepted()
+    {
+        var payload = Read("""{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"ServiceRequest","id":"sr"}}]}""");
+
+        Assert.Equal("sr", Assert.Single(payload.Resources).Id);
+    }
+
+    [Fact]
+    public void Read_OperationOutcome_OrABundleOfThem_IsOperationOutcome()
+    {
+        Assert.Equal(FhirPayloadKind.OperationOutcome, Read("""{"resourceType":"OperationOutcome","issue":[]}""").Kind);
+        Assert.Equal(FhirPayloadKind.OperationOutcome, Read("""{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"OperationOutcome"}}]}""").Kind);
+    }
+
+    [Fact]
+    public void Read_BundleMixingDataAndOperationOutcome_KeepsTheData()
+    {
+        var payload = Read("""{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"OperationOutcome"}},{"resource":{"resourceType":"Condition","id":"c"}}]}""");
+
+        Assert.Equal(FhirPayloadKind.Bundle, payload.Kind);
+        Assert.Single(payload.Resources);
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("\"Patient\"")]
+    [InlineData("{\"id\":\"no-type\"}")]
+    [InlineData("{\"resourceType\":5}")]
+    public void Read_NotAResource_IsReported(string json)
+    {
+        Assert.Equal(FhirPayloadKind.NotAResource, Read(json).Kind);
+    }
+
+    [Fact]
+    public void Read_SandboxShapedMedicationRequest_IsAccepted()
+    {
+        var payload = Read("""{"resourceType":"MedicationRequest","id":"m","status":"active","category":{"text":"outpatient"}}""");
+
+        Assert.Equal("m", Assert.Single(payload.Resources).Id);
+    }
+
+    [Theory]
+    [InlineData("{\"resourceType\":\"Patient\"")]
+    [InlineData("{\"resourceType\":\"Patient\"} x")]
+    public void Read_BrokenJson_ThrowsJsonException(string json)
+    {
+        Assert.ThrowsAny<JsonException>(() => Read(json));
+    }
+
+    [Fact]
+    public void Read_TooDeep_ThrowsJsonException()
+    {
+        var deep = "{\"resourceType\":\"Basic\",\"extension\":" + string.Concat(Enumerable.Repeat("[", 100)) + string.Concat(Enumerable.Repeat("]", 100)) + "}";
+
+        Assert.ThrowsAny<JsonException>(() => Read(deep));
+    }
+}
