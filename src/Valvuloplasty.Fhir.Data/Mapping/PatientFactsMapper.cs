@@ -56,6 +56,11 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             Guard(state, medication, () => MapMedication(medication, state));
         }
 
+        foreach (var assessment in record.All<RiskAssessment>(PrefetchKeys.RiskAssessments))
+        {
+            Guard(state, assessment, () => MapRiskAssessment(assessment, state));
+        }
+
         foreach (var unavailable in record.Unavailable)
         {
             state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"The patient's {Describe(unavailable.Key)} could not be read; this advice does not take them into account."));
@@ -283,6 +288,52 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         return string.IsNullOrWhiteSpace(answer) ? null : answer.Trim().ToLowerInvariant();
     }
 
+    /// <summary>
+    /// A RiskAssessment whose code, method or prediction outcome is STS-PROM: its probability (0–1, or a
+    /// percentage above 1) becomes an STS-PROM measurement in %.
+    /// </summary>
+    private void MapRiskAssessment(RiskAssessment assessment, MappingState state)
+    {
+        if (Code(assessment.StatusElement) is not ("final" or "amended" or "corrected"))
+        {
+            return;
+        }
+
+        var stsValueSet = TerminologyBindings.Measurements[MeasurementKind.StsProm];
+        var isSts = ValueSetsOf(assessment.Code).Contains(stsValueSet) || ValueSetsOf(assessment.Method).Contains(stsValueSet);
+        var source = Reference(assessment);
+        var when = Instant(assessment.Occurrence);
+        foreach (var prediction in assessment.Prediction)
+        {
+            if (!isSts && !ValueSetsOf(prediction.Outcome).Contains(stsValueSet))
+            {
+                continue;
+            }
+
+            var probability = prediction.Probability switch
+            {
+                FhirDecimal d => Decimal(d),
+                _ => null,
+            };
+            if (probability is not { } p || when is not { } at)
+            {
+                state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"STS-PROM in {source} has no probability or no date; not used.", source, MeasurementKind.StsProm));
+                continue;
+            }
+
+            var (percent, unit) = p <= 1m ? (p, "1") : (p, "%");
+            var normalized = UnitNormalizer.Normalize(MeasurementKind.StsProm, percent, UnitNormalizer.Ucum, unit, null);
+            if (normalized.Usable)
+            {
+                state.Measurements.Add(new Measurement(MeasurementKind.StsProm, normalized.Value, normalized.Unit, at, source, ConvertedFrom: normalized.ConvertedFrom));
+            }
+            else
+            {
+                state.Notes.Add(new DataNote(normalized.RejectedCode!, $"{normalized.RejectedReason} ({source})", source, MeasurementKind.StsProm));
+            }
+        }
+    }
+
     private void MapProcedure(Procedure procedure, MappingState state)
     {
         var status = Code(procedure.StatusElement);
@@ -421,6 +472,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         PrefetchKeys.Procedures => "procedures",
         PrefetchKeys.ServiceRequests => "orders",
         PrefetchKeys.Medications => "medications",
+        PrefetchKeys.RiskAssessments => "risk assessments",
         _ => key,
     };
 

@@ -128,6 +128,7 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
         Procedure p => FhirValues.PatientIdOf(p.Subject),
         ServiceRequest s => FhirValues.PatientIdOf(s.Subject),
         MedicationRequest m => FhirValues.PatientIdOf(m.Subject),
+        RiskAssessment r => FhirValues.PatientIdOf(r.Subject),
         _ => null,
     };
 }

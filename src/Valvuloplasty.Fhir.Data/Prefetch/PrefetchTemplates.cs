@@ -13,6 +13,7 @@ public static class PrefetchKeys
     public const string Procedures = "procedures";
     public const string ServiceRequests = "serviceRequests";
     public const string Medications = "medications";
+    public const string RiskAssessments = "riskAssessments";
 }
 
 /// <summary>
@@ -41,6 +42,7 @@ public sealed class PrefetchTemplates
             new(PrefetchKeys.Procedures, "Procedure", $"Procedure?patient={PatientToken}", Required: false),
             new(PrefetchKeys.ServiceRequests, "ServiceRequest", $"ServiceRequest?patient={PatientToken}", Required: false),
             new(PrefetchKeys.Medications, "MedicationRequest", $"MedicationRequest?patient={PatientToken}&status=active", Required: false),
+            new(PrefetchKeys.RiskAssessments, "RiskAssessment", $"RiskAssessment?patient={PatientToken}", Required: false),
         ];
         ByKey = All.ToDictionary(t => t.Key, StringComparer.Ordinal);
     }

@@ -54,28 +54,21 @@ public static class AorticRules
         var builder = new AssessmentBuilder(Valve.Aortic) { Pediatric = picture.Pediatric };
         builder.Notes(EchoGate.NotesFor(facts, AllKinds));
 
-        var lastBav = facts.Procedures
-            .Where(p => p.Kind == ProcedureKind.BalloonAorticValvuloplasty && p.Completed && p.PerformedAt is not null)
-            .MaxBy(p => p.PerformedAt);
-        if (lastBav is { PerformedAt: { } bavDate } && ClinicalPicture.Within(bavDate, asOf, options.PostProcedureDays))
+        if (ValveRules.RecentBalloon(facts, ProcedureKind.BalloonAorticValvuloplasty, asOf, options) is { } recentBav)
         {
-            return PostProcedure(facts, picture, builder, lastBav, bavDate);
+            return PostProcedure(facts, picture, builder, recentBav);
         }
 
         // 2. Data gaps: unconfirmed diagnosis, then echo (§2, §3).
-        if (!diagnoses.Any(d => d.Confirmed))
+        if (ValveRules.Unconfirmed(diagnoses, builder, "Aortic stenosis"))
         {
-            var dx = diagnoses[0];
-            builder.Code(ItemCodes.WarnUnconfirmedDiagnosis)
-                .Reason($"Aortic stenosis is recorded but not confirmed ({dx.Display}, {dx.Source}).")
-                .Next(NextStep.ConfirmDiagnosis);
             return Insufficient(builder, picture, "Aortic stenosis unconfirmed: confirm the diagnosis before a BAV decision");
         }
 
         var study = EchoStudy.Read(facts, SeverityKinds, SupportingKinds, asOf, options.EchoFreshnessDays);
         if (EchoGate.HasGap(study, builder, options.EchoFreshnessDays))
         {
-            return Insufficient(builder, picture, GapHeadline(study.Status));
+            return Insufficient(builder, picture, ValveRules.GapHeadline("Aortic stenosis", "BAV", study.Status));
         }
 
         var vmax = study[MeasurementKind.AorticVmax];
@@ -211,6 +204,9 @@ public static class AorticRules
             decision = Decision.CandidateWithCaution;
         }
 
+        var lastBav = facts.Procedures
+            .Where(p => p.Kind == ProcedureKind.BalloonAorticValvuloplasty && p.Completed && p.PerformedAt is not null)
+            .MaxBy(p => p.PerformedAt);
         var repeat = RepeatSymptomsAfterBav(facts, picture, lastBav);
         if (repeat is not null)
         {
@@ -235,9 +231,9 @@ public static class AorticRules
             ?? facts.Findings.FirstOrDefault(f => f.Kind == FindingKind.HistoryOfAorticValveReplacement)?.Source;
     }
 
-    private static AorticResult PostProcedure(PatientFacts facts, ClinicalPicture picture, AssessmentBuilder builder, ProcedureFact bav, DateTimeOffset bavDate)
+    private static AorticResult PostProcedure(PatientFacts facts, ClinicalPicture picture, AssessmentBuilder builder, ProcedureFact bav)
     {
-        builder.Reason($"Balloon aortic valvuloplasty completed on {Date(bavDate)} ({bav.Source}): follow-up care, no new decision.")
+        builder.Reason($"Balloon aortic valvuloplasty completed on {Date(bav.PerformedAt!.Value)} ({bav.Source}): follow-up care, no new decision.")
             .Reason("BAV relief is temporary: plan definitive valve replacement (TAVR or SAVR).")
             .Next(NextStep.TavrEvaluation)
             .Cite(Guidelines.AhaBavBridge);
@@ -331,13 +327,6 @@ public static class AorticRules
 
     private static RegurgitationFinding? WorstRegurgitation(PatientFacts facts) =>
         facts.Regurgitations.Where(r => r.Valve == Valve.Aortic).MaxBy(r => r.Severity ?? SeverityGrade.Mild);
-
-    private static string GapHeadline(EchoStatus status) => status switch
-    {
-        EchoStatus.None => "Aortic stenosis: no echo on record; order a TTE before a BAV decision",
-        EchoStatus.Stale => "Aortic stenosis: echo older than a year; repeat TTE before a BAV decision",
-        _ => "Aortic stenosis: only a preliminary echo is recent; await the final report",
-    };
 
     private static string HighGradientEvidence(Measurement? vmax, Measurement? meanGradient)
     {

@@ -32,12 +32,14 @@ public static class RuleCatalog
     {
         var assessments = new List<ValveAssessment>();
         BridgeRecommendation? bridge = null;
-
-        var aortic = AorticRules.Assess(facts, picture, asOf, options);
-        if (aortic is not null)
+        foreach (var valve in Enum.GetValues<Valve>())
         {
-            assessments.Add(aortic.Assessment);
-            bridge = aortic.Bridge;
+            var (assessment, valveBridge) = AssessValve(valve, facts, picture, asOf, options);
+            if (assessment is not null)
+            {
+                assessments.Add(assessment);
+                bridge ??= valveBridge;
+            }
         }
 
         return Assemble(HookKind.PatientView, facts, picture, assessments, bridge, [], null, balloonValve: null);
@@ -89,8 +91,10 @@ public static class RuleCatalog
             case Valve.Aortic:
                 var aortic = AorticRules.Assess(facts, picture, asOf, options);
                 return (aortic?.Assessment, aortic?.Bridge);
+            case Valve.Mitral:
+                return (MitralRules.Assess(facts, picture, asOf, options), null);
             default:
-                return (null, null);
+                return (PulmonaryRules.Assess(facts, picture, asOf, options), null);
         }
     }
 
@@ -117,6 +121,11 @@ public static class RuleCatalog
             if (EducationRules.Anticoagulant(picture, a.Valve, a.Decision, balloonOrderDrafted: a.Valve == balloonValve) is { } warning)
             {
                 safety.Add(warning);
+            }
+
+            if (a.Valve == Valve.Mitral && MitralRules.NoacWarning(facts, a.Decision) is { } noac)
+            {
+                safety.Add(noac);
             }
         }
 

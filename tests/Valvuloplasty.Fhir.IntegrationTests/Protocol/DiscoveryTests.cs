@@ -40,7 +40,7 @@ public sealed partial class DiscoveryTests : IDisposable
         foreach (var service in services.RootElement.GetProperty("services").EnumerateArray())
         {
             var prefetch = service.GetProperty("prefetch").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
-            Assert.Equal(["conditions", "medications", "observations", "patient", "procedures", "serviceRequests"], prefetch.Keys.Order());
+            Assert.Equal(["conditions", "medications", "observations", "patient", "procedures", "riskAssessments", "serviceRequests"], prefetch.Keys.Order());
             foreach (var template in prefetch.Values)
             {
                 foreach (Match token in Token().Matches(template))

@@ -1,0 +1,44 @@
+using Valvuloplasty.Fhir.Rules.Facts;
+using static Valvuloplasty.Fhir.Rules.Rules.Format;
+
+namespace Valvuloplasty.Fhir.Rules.Rules;
+
+/// <summary>The steps every valve's rules share: recent balloon procedure, unconfirmed diagnosis, echo gap wording.</summary>
+internal static class ValveRules
+{
+    /// <summary>A balloon procedure of this kind completed within the post-procedure window (§1), or null.</summary>
+    public static ProcedureFact? RecentBalloon(PatientFacts facts, ProcedureKind kind, DateTimeOffset asOf, RuleOptions options) =>
+        facts.Procedures
+            .Where(p => p.Kind == kind && p.Completed && p.PerformedAt is { } at && ClinicalPicture.Within(at, asOf, options.PostProcedureDays))
+            .MaxBy(p => p.PerformedAt);
+
+    public static ValveAssessment PostProcedure(AssessmentBuilder builder, ProcedureFact procedure, string headline, Guideline guideline)
+    {
+        builder.Reason($"Balloon procedure completed on {Date(procedure.PerformedAt!.Value)} ({procedure.Source}): follow-up care, no new decision.")
+            .Reason("The result is not permanent: follow-up echo, and return precautions if symptoms come back.")
+            .Next(NextStep.Surveillance)
+            .Cite(guideline);
+        return builder.Build(Decision.PostProcedure, headline);
+    }
+
+    /// <summary>True (and recorded) when no diagnosis of the valve is confirmed (§2).</summary>
+    public static bool Unconfirmed(List<StenosisDiagnosis> diagnoses, AssessmentBuilder builder, string disease)
+    {
+        if (diagnoses.Any(d => d.Confirmed))
+        {
+            return false;
+        }
+
+        builder.Code(ItemCodes.WarnUnconfirmedDiagnosis)
+            .Reason($"{disease} is recorded but not confirmed ({diagnoses[0].Display}, {diagnoses[0].Source}).")
+            .Next(NextStep.ConfirmDiagnosis);
+        return true;
+    }
+
+    public static string GapHeadline(string disease, string procedure, EchoStatus status) => status switch
+    {
+        EchoStatus.None => $"{disease}: no echo on record; order a TTE before a {procedure} decision",
+        EchoStatus.Stale => $"{disease}: echo older than a year; repeat TTE before a {procedure} decision",
+        _ => $"{disease}: only a preliminary echo is recent; await the final report",
+    };
+}
