@@ -45,6 +45,14 @@ public static class ProfileTerminologyLoader
             }
         }
 
+        // A missing required file is the most useful message, so it is checked before any expansion.
+        var missing = (requiredValueSets ?? []).Where(id => parsed.All(p => p.ValueSet.Id != id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new TerminologyLoadException(
+                $"Required ValueSet file(s) missing from '{directory}': {string.Join(", ", missing.Select(id => $"ValueSet-{id}.json"))}.");
+        }
+
         foreach (var (file, valueSet) in parsed)
         {
             definitions.Add(Expand(file, valueSet, codeSystems, valueSetsByUrl));
@@ -54,13 +62,6 @@ public static class ProfileTerminologyLoader
         if (duplicate is not null)
         {
             throw new TerminologyLoadException($"ValueSet id '{duplicate.Key}' is defined more than once in '{directory}'.");
-        }
-
-        var missing = (requiredValueSets ?? []).Where(id => definitions.All(d => d.Id != id)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new TerminologyLoadException(
-                $"Required ValueSet file(s) missing from '{directory}': {string.Join(", ", missing.Select(id => $"ValueSet-{id}.json"))}.");
         }
 
         return new ValueSetIndex(definitions);
