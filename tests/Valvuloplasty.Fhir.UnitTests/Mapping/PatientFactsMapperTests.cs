@@ -255,6 +255,27 @@ public sealed class PatientFactsMapperTests
         Assert.Equal(new DateOnly(1950, 7, 1), facts.BirthDate);
     }
 
+    [Theory]
+    [InlineData("0.092", "final", 9.2)]
+    [InlineData("12.5", "final", 12.5)]
+    [InlineData("0.092", "preliminary", null)]
+    public void RiskAssessment_StsProbability_BecomesStsPromPercent(string probability, string status, double? expected)
+    {
+        var payload = FhirJsonReader.Shared.Read(System.Text.Encoding.UTF8.GetBytes($$"""
+            {"resourceType":"RiskAssessment","id":"ra","status":"{{status}}","subject":{"reference":"Patient/p1"},
+             "occurrenceDateTime":"2026-11-10",
+             "code":{"coding":[{"system":"http://example.org/fhir/valvuloplasty-cds/CodeSystem/observation-codes","code":"sts-prom"}]},
+             "prediction":[{"outcome":{"text":"30-day mortality"},"probabilityDecimal":{{probability}}}]}
+            """));
+        var facts = Profiles.Mapper.Map(new PatientRecord("p1", new Dictionary<string, KeyData>
+        {
+            [PrefetchKeys.RiskAssessments] = new(PrefetchKeys.RiskAssessments, DataSource.Prefetch, payload.Resources, []),
+        }));
+
+        var sts = facts.Measurements.Where(m => m.Kind == StsProm).Select(m => (double?)m.Value).SingleOrDefault();
+        Assert.Equal(expected, sts);
+    }
+
     private static PatientRecord Record(params (string Key, string Fixture)[] keys) =>
         new("p1", keys.ToDictionary(k => k.Key, k => new KeyData(k.Key, DataSource.Prefetch, Profiles.ReadFixture(k.Fixture).Resources, [])));
 }
