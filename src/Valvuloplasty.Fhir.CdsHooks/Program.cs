@@ -6,6 +6,7 @@ using Valvuloplasty.Fhir.Data;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProfileTerminology(builder.Configuration);   // profiles/ → ValueSetIndex, prefetch templates, mapping
+builder.Services.AddFhirDataAccess(builder.Configuration);       // FHIR server fallback: allow-list, resilience per authority
 builder.Services.AddFeedbackStore(builder.Configuration);        // SQLite by default, PostgreSQL when configured
 builder.Services.AddCdsHooks(builder.Configuration);             // protocol limits, rules options, cards, health
 

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Valvuloplasty.Fhir.Data.Feedback;
+using Valvuloplasty.Fhir.Data.FhirServer;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Data.Terminology;
@@ -48,6 +51,54 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<PatientFactsMapper>();
         services.AddHostedService<TerminologyStartup>();
         services.AddHealthChecks().AddCheck<TerminologyHealthCheck>("terminology", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>
+    /// Reading the EHR's FHIR server when prefetch is missing: the allow-list, the fallback, and one named
+    /// HttpClient with one standard resilience handler (Polly v8) whose pipelines — retries, attempt
+    /// timeout, circuit breaker — are kept per FHIR server authority. No redirects are followed, so a
+    /// token never leaves the server it was given for.
+    /// </summary>
+    public static IServiceCollection AddFhirDataAccess(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        services.AddOptions<FhirServerOptions>()
+            .Bind(configuration.GetSection(FhirServerOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<FallbackMetrics>();
+        services.AddSingleton<FhirServerAllowList>();
+        services.AddSingleton<FhirFallback>();
+
+        services.AddHttpClient(FhirFallback.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+            })
+            .AddStandardResilienceHandler()
+            .Configure((resilience, provider) =>
+            {
+                var fhir = provider.GetRequiredService<IOptions<FhirServerOptions>>().Value;
+                resilience.TotalRequestTimeout.Timeout = fhir.TotalBudget;
+                resilience.AttemptTimeout.Timeout = fhir.AttemptTimeout;
+                resilience.Retry.MaxRetryAttempts = Math.Max(fhir.MaxRetries, 1);
+                resilience.Retry.ShouldHandle = fhir.MaxRetries == 0
+                    ? _ => ValueTask.FromResult(false)
+                    : resilience.Retry.ShouldHandle;
+                resilience.Retry.Delay = fhir.RetryBaseDelay;
+                resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+                resilience.Retry.UseJitter = true;
+                resilience.Retry.ShouldRetryAfterHeader = true;
+                resilience.CircuitBreaker.FailureRatio = fhir.BreakerFailureRatio;
+                resilience.CircuitBreaker.MinimumThroughput = fhir.BreakerMinimumThroughput;
+                resilience.CircuitBreaker.SamplingDuration = fhir.BreakerSamplingDuration;
+                resilience.CircuitBreaker.BreakDuration = fhir.BreakerBreakDuration;
+            })
+            .SelectPipelineByAuthority();
         return services;
     }
 

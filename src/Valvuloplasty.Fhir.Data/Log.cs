@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Feedback store write failed for {ItemCount} item(s) of service {ServiceId}")]
     public static partial void FeedbackWriteFailed(ILogger logger, Exception exception, int itemCount, string serviceId);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "FHIR query {Key} on {Authority}: {Outcome}, {Pages} page(s) in {ElapsedMs} ms")]
+    public static partial void QueryFinished(ILogger logger, string key, string authority, string outcome, int pages, double elapsedMs);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "FHIR fallback on {Authority}: {Fetched} key(s) fetched, {Failed} failed in {ElapsedMs} ms")]
+    public static partial void FallbackFinished(ILogger logger, string authority, int fetched, int failed, double elapsedMs);
 }

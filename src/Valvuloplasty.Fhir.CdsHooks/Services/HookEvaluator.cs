@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.CdsHooks.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Valvuloplasty.Fhir.Data.FhirServer;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Rules.Rules;
@@ -11,46 +12,72 @@ namespace Valvuloplasty.Fhir.CdsHooks.Services;
 public sealed record HookOutcome(IReadOnlyList<Card> Cards, IReadOnlyList<MissingKey> Missing, IReadOnlyDictionary<string, KeyData> Keys);
 
 /// <summary>
-/// One hook call, stage by stage: prefetch → patient record → facts → rules → cards.
-/// Each stage is its own class; this one only wires them and reads the clock.
+/// One hook call, stage by stage: prefetch → FHIR fallback for what is missing → patient record → facts →
+/// rules → cards. Each stage is its own class; this one only wires them and reads the clock.
 /// </summary>
 public sealed class HookEvaluator(
     PatientRecordAssembler assembler,
+    FhirServerAllowList allowList,
+    FhirFallback fallback,
     PatientFactsMapper mapper,
     CardRenderer renderer,
     TimeProvider time,
     IOptions<RuleOptions> ruleOptions)
 {
-    public Task<HookOutcome> EvaluateAsync(CdsService service, HookRequest request, CancellationToken cancellationToken)
+    public async Task<HookOutcome> EvaluateAsync(CdsService service, HookRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(request);
-        cancellationToken.ThrowIfCancellationRequested();
 
         var patientId = request.Context.PatientId;
-        var prefetched = assembler.FromPrefetch(patientId, request.Prefetch);
-        var failures = assembler.Templates.All
-            .Where(t => !prefetched.ContainsKey(t.Key))
-            .ToDictionary(t => t.Key, t => Reason(request.Prefetch.GetValueOrDefault(t.Key)), StringComparer.Ordinal);
+        var keys = new Dictionary<string, KeyData>(assembler.FromPrefetch(patientId, request.Prefetch), StringComparer.Ordinal);
+        var missing = assembler.Templates.All.Where(t => !keys.ContainsKey(t.Key)).ToList();
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (missing.Count > 0)
+        {
+            var refusal = request.FhirServer is null
+                ? "the request has no fhirServer to fetch it from"
+                : allowList.Refusal(request.FhirServer);
+            if (refusal is not null)
+            {
+                foreach (var template in missing)
+                {
+                    failures[template.Key] = $"{Why(request.Prefetch.GetValueOrDefault(template.Key))}; {refusal}";
+                }
+            }
+            else
+            {
+                var fetched = await fallback.FetchAsync(request.FhirServer!, request.FhirAuthorization?.AccessToken, patientId, missing, cancellationToken);
+                foreach (var (key, data) in fetched.Fetched)
+                {
+                    keys[key] = data;
+                }
 
-        var result = assembler.Complete(patientId, prefetched, failures);
+                foreach (var (key, reason) in fetched.Failures)
+                {
+                    failures[key] = $"{Why(request.Prefetch.GetValueOrDefault(key))}; fetching it failed: {reason}";
+                }
+            }
+        }
+
+        var result = assembler.Complete(patientId, keys, failures);
         if (result.Record is null)
         {
-            return Task.FromResult(new HookOutcome([], result.Missing, prefetched));
+            return new HookOutcome([], result.Missing, keys);
         }
 
         var facts = mapper.Map(result.Record);
         var draftOrders = mapper.MapOrders(request.Context.DraftOrders);
         var evaluation = RuleCatalog.Evaluate(facts, draftOrders, service.Kind, time.GetUtcNow(), ruleOptions.Value);
         var cards = renderer.Render(evaluation, facts.PatientReference);
-        return Task.FromResult(new HookOutcome(cards, [], result.Record.Keys));
+        return new HookOutcome(cards, [], result.Record.Keys);
     }
 
-    private static string Reason(PrefetchEntry? entry) => entry?.State switch
+    private static string Why(PrefetchEntry? entry) => entry?.State switch
     {
         PrefetchState.OperationOutcome => "the EHR sent an OperationOutcome for this prefetch key",
-        PrefetchState.Unreadable => "the prefetch value is not a FHIR resource or Bundle of the expected type",
+        PrefetchState.Unreadable => "the prefetch value is not a FHIR resource or Bundle",
         PrefetchState.Resources => "the prefetch holds no resource of the expected type for this patient (wrong resource type or another patient)",
         _ => "not in prefetch",
-    } + "; the FHIR server fallback is not available";
+    };
 }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 
@@ -35,7 +34,11 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
         UseKestrel(0);
     }
 
-    public FakeTimeProvider Time { get; } = new(Today);
+    /// <summary>
+    /// The host's clock: today's date is <see cref="Today"/>, but time flows, so the resilience pipeline's
+    /// delays and timeouts behave as in production (a frozen fake clock would stall Polly's retries).
+    /// </summary>
+    public TimeProvider Time { get; } = new ShiftedTimeProvider(Today);
 
     public string DatabasePath { get; }
 
@@ -72,4 +75,12 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
         _client?.Dispose();
         base.Dispose(disposing);
     }
+}
+
+/// <summary>Real time shifted so that "now" starts at a chosen instant.</summary>
+public sealed class ShiftedTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private readonly TimeSpan _offset = start - System.GetUtcNow();
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
 }

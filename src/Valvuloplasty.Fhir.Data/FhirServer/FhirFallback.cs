@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Valvuloplasty.Fhir.Data.Prefetch;
+
+namespace Valvuloplasty.Fhir.Data.FhirServer;
+
+/// <summary>What the fallback obtained: data per fetched key, and a reason per key it could not obtain.</summary>
+public sealed record FallbackResult(IReadOnlyDictionary<string, KeyData> Fetched, IReadOnlyDictionary<string, string> Failures);
+
+/// <summary>
+/// Fetches the prefetch keys the EHR did not provide from its FHIR server, with the same templates that
+/// discovery advertises: all keys concurrently, Bundle pages followed up to <see cref="FhirServerOptions.PageCap"/>
+/// (a repeated link stops), the whole fallback inside <see cref="FhirServerOptions.TotalBudget"/>. Retries,
+/// attempt timeouts and the per-authority circuit breaker live in the named HttpClient's resilience
+/// pipeline. The bearer token goes only to URLs under <c>fhirServer</c>.
+/// </summary>
+public sealed class FhirFallback(
+    IHttpClientFactory clients,
+    IOptions<FhirServerOptions> options,
+    FallbackMetrics metrics,
+    ILogger<FhirFallback> logger)
+{
+    /// <summary>The named HttpClient that carries the resilience pipeline.</summary>
+    public const string ClientName = "fhir-server";
+
+    private static readonly MediaTypeWithQualityHeaderValue FhirJson = new("application/fhir+json");
+
+    public async Task<FallbackResult> FetchAsync(
+        Uri fhirServer, string? accessToken, string patientId, IReadOnlyList<PrefetchTemplate> templates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fhirServer);
+        ArgumentNullException.ThrowIfNull(templates);
+        var started = Stopwatch.GetTimestamp();
+        var baseUrl = new Uri(fhirServer.AbsoluteUri.EndsWith('/') ? fhirServer.AbsoluteUri : fhirServer.AbsoluteUri + "/");
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.Value.TotalBudget);
+
+        var client = clients.CreateClient(ClientName);
+        var results = await Task.WhenAll(templates.Select(t => FetchKeyAsync(client, baseUrl, accessToken, patientId, t, budget.Token, cancellationToken)));
+
+        var fetched = new Dictionary<string, KeyData>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, data, failure) in results)
+        {
+            if (data is not null)
+            {
+                fetched[key] = data;
+            }
+            else
+            {
+                failures[key] = failure!;
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var outcome = failures.Count == 0 ? "complete" : fetched.Count == 0 ? "failed" : "partial";
+        metrics.Fallback(elapsed, outcome);
+        Log.FallbackFinished(logger, baseUrl.Authority, fetched.Count, failures.Count, elapsed);
+        return new FallbackResult(fetched, failures);
+    }
+
+    private async Task<(string Key, KeyData? Data, string? Failure)> FetchKeyAsync(
+        HttpClient client, Uri baseUrl, string? accessToken, string patientId, PrefetchTemplate template,
+        CancellationToken budget, CancellationToken caller)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var resources = new List<Hl7.Fhir.Model.Resource>();
+        var problems = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pages = 0;
+        string? failure = null;
+        string outcome = "ok";
+        try
+        {
+            Uri? url = new(baseUrl, PrefetchTemplates.Render(template.Query, patientId));
+            while (url is not null)
+            {
+                if (pages == options.Value.PageCap)
+                {
+                    problems.Add($"stopped after {options.Value.PageCap} pages; later pages not read");
+                    break;
+                }
+
+                if (!seen.Add(url.AbsoluteUri))
+                {
+                    problems.Add("the server's paging links repeat; paging stopped");
+                    break;
+                }
+
+                if (!FhirServerAllowList.IsUnder(url, baseUrl))
+                {
+                    problems.Add("a paging link points outside the FHIR server; not followed");
+                    break;
+                }
+
+                var payload = await GetAsync(client, url, accessToken, budget);
+                pages++;
+                switch (payload.Kind)
+                {
+                    case FhirPayloadKind.Resource or FhirPayloadKind.Bundle:
+                        resources.AddRange(payload.Resources);
+                        problems.AddRange(payload.Problems);
+                        url = payload.NextLink is { } next && Uri.TryCreate(baseUrl, next, out var nextUrl) ? nextUrl : null;
+                        break;
+                    case FhirPayloadKind.OperationOutcome:
+                        throw new FetchException("operation-outcome", "the FHIR server answered with an OperationOutcome");
+                    default:
+                        throw new FetchException("malformed", "the FHIR server's response is not a FHIR resource or Bundle");
+                }
+            }
+
+            var data = PatientRecordAssembler.Filter(template, patientId, resources, DataSource.FhirServer, problems);
+            if (template.Key == PrefetchKeys.Patient && data.Resources.Count == 0)
+            {
+                throw new FetchException("no-patient", "the FHIR server returned no Patient resource for the context patient");
+            }
+
+            return (template.Key, data, null);
+        }
+        catch (FetchException ex)
+        {
+            (outcome, failure) = (ex.Outcome, ex.Message);
+        }
+        catch (JsonException)
+        {
+            (outcome, failure) = ("malformed", "the FHIR server's response is not valid JSON");
+        }
+        catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && budget.IsCancellationRequested && !caller.IsCancellationRequested))
+        {
+            (outcome, failure) = ("timeout", $"the FHIR server did not answer within the time budget ({options.Value.TotalBudget.TotalSeconds:0.#} s)");
+        }
+        catch (BrokenCircuitException)
+        {
+            (outcome, failure) = ("circuit-open", "the FHIR server has been failing; calls are paused (circuit open)");
+        }
+        catch (HttpRequestException ex)
+        {
+            (outcome, failure) = ("network", $"the FHIR server could not be reached ({ex.HttpRequestError})");
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            metrics.Query(template.Key, elapsed, outcome, pages);
+            Log.QueryFinished(logger, template.Key, baseUrl.Authority, outcome, pages, elapsed);
+        }
+
+        return (template.Key, null, failure);
+    }
+
+    private async Task<FhirPayload> GetAsync(HttpClient client, Uri url, string? accessToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.Add(FhirJson);
+        if (!string.IsNullOrEmpty(accessToken))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new FetchException($"http-{(int)response.StatusCode}", Describe(response.StatusCode));
+        }
+
+        var limit = options.Value.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            throw new FetchException("too-large", $"the FHIR server's response is larger than {limit} bytes");
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new FetchException("too-large", $"the FHIR server's response is larger than {limit} bytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return FhirJsonReader.Shared.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    private static string Describe(HttpStatusCode status) => (int)status switch
+    {
+        401 => "the FHIR server refused the access token (401)",
+        403 => "the FHIR server forbids this read (403)",
+        404 => "the FHIR server does not have it (404)",
+        408 or 429 => $"the FHIR server kept refusing after retries ({(int)status})",
+        >= 500 => $"the FHIR server kept failing after retries ({(int)status})",
+        _ => $"the FHIR server answered {(int)status}",
+    };
+
+    /// <summary>A failed query, with a reason safe to show in an OperationOutcome or a card.</summary>
+    private sealed class FetchException(string outcome, string message) : Exception(message)
+    {
+        public string Outcome { get; } = outcome;
+    }
+}

@@ -1,0 +1,420 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
+using Valvuloplasty.Fhir.IntegrationTests.Protocol;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Valvuloplasty.Fhir.IntegrationTests.FhirServer;
+
+/// <summary>
+/// The FHIR fallback through the real host, with a WireMock.Net FHIR server per test: what is fetched,
+/// with which token, and every fault (401, 404, 429, 5xx, timeouts, malformed JSON, paging).
+/// </summary>
+public sealed class FhirFallbackTests : IDisposable
+{
+    private static readonly Dictionary<string, string?> LoopbackAllowed = new()
+    {
+        ["Fhir:AllowLoopback"] = "true",
+        ["Fhir:RequireHttps"] = "false",
+    };
+
+    private readonly FhirServerStub _fhir = new();
+    private readonly CdsTestHost _host = new(LoopbackAllowed);
+    private readonly JsonObject _example = Requests.Example("patient-view-aortic-bav-candidate.json");
+
+    [Fact]
+    public async Task AllKeysAbsent_AreFetchedWithTheBearerToken_AndGiveTheSameCardsAsPrefetch()
+    {
+        _fhir.ServeRecordOf(_example);
+        var (_, fromPrefetch) = await Requests.PostAsync(_host.Client, Requests.PatientView, _example);
+
+        var (response, fromServer) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        CardContract.AssertValid(fromServer);
+        Assert.Equal(WithoutUuids(fromPrefetch!), WithoutUuids(fromServer!));
+        Assert.Equal(7, _fhir.RequestedPaths.Count);
+        Assert.All(_fhir.AuthorizationHeaders, h => Assert.Equal($"Bearer {FhirServerStub.Token}", h));
+        Assert.All(_fhir.Server.LogEntries, e => Assert.Contains("application/fhir+json", e.RequestMessage.Headers!["Accept"].First(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NoFhirAuthorization_FetchesWithoutAToken()
+    {
+        _fhir.ServeRecordOf(_example);
+
+        var (response, _) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, withToken: false));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.All(_fhir.AuthorizationHeaders, Assert.Null);
+    }
+
+    [Fact]
+    public async Task PartialPrefetch_FetchesOnlyTheMissingKeys()
+    {
+        _fhir.ServeRecordOf(_example);
+
+        var (response, _) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations", "medications"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["/fhir/MedicationRequest", "/fhir/Observation"], _fhir.RequestedPaths.Order());
+    }
+
+    [Fact]
+    public async Task ObservationQuery_RendersTheTemplateWithTheCodesAndEncodedPatient()
+    {
+        _fhir.ServeRecordOf(_example);
+
+        await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
+
+        var query = _fhir.Server.LogEntries.Single().RequestMessage.Query!;
+        Assert.Equal("bav-candidate-1", query["patient"].Single());
+        Assert.Contains("http://loinc.org|79964-3", string.Join(",", query["code"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NullKey_IsNeverFetched()
+    {
+        _fhir.ServeRecordOf(_example);
+        var request = _fhir.WithFhirServer(_example, true, "procedures", "medications");
+        request["prefetch"]!["medications"] = null;
+
+        await Requests.PostAsync(_host.Client, Requests.PatientView, request);
+
+        Assert.Equal(["/fhir/Procedure"], _fhir.RequestedPaths);
+    }
+
+    [Fact]
+    public async Task OperationOutcomeInPrefetch_IsFetched()
+    {
+        _fhir.ServeRecordOf(_example);
+        var request = _fhir.WithFhirServer(_example, true, "conditions");
+        request["prefetch"]!["conditions"] = new JsonObject { ["resourceType"] = "OperationOutcome", ["issue"] = new JsonArray() };
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["/fhir/Condition"], _fhir.RequestedPaths);
+        Assert.Equal("candidate", CardContract.Contract(CardContract.AssertValid(body)[0]).Decision);
+    }
+
+    [Fact]
+    public async Task Paging_FollowsNextLinksAcrossThreePages()
+    {
+        _fhir.ServeRecordOf(_example, 0, "observations");
+        ServeObservationPages(loop: false);
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // STS-PROM is on page 3: without it the decision would be insufficient-data (risk unknown).
+        Assert.Equal("candidate", CardContract.Contract(CardContract.AssertValid(body)[0]).Decision);
+        Assert.Equal(3, _fhir.Count("Observation"));
+    }
+
+    [Fact]
+    public async Task Paging_ALoopOfNextLinks_Stops()
+    {
+        _fhir.ServeRecordOf(_example, 0, "observations");
+        ServeObservationPages(loop: true);
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, _fhir.Count("Observation"));
+        Assert.Equal("insufficient-data", CardContract.Contract(CardContract.AssertValid(body)[0]).Decision);
+    }
+
+    [Fact]
+    public async Task Paging_ANextLinkToAnotherServer_IsNotFollowed_AndGetsNoToken()
+    {
+        using var elsewhere = new FhirServerStub();
+        _fhir.ServeRecordOf(_example, 0, "observations");
+        var first = Page(0, 1, $"{elsewhere.BaseUrl}/Observation?page=2");
+        _fhir.Serve("Observation", first.ToJsonString(), "bav-candidate-1");
+
+        var (response, _) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(elsewhere.RequestedPaths);
+    }
+
+    [Fact]
+    public async Task ServerError503ThenSuccess_IsRetried()
+    {
+        _fhir.ServeRecordOf(_example, 0, "conditions");
+        var conditions = _example["prefetch"]!["conditions"]!.ToJsonString();
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("flaky").WillSetStateTo("recovered")
+            .RespondWith(Response.Create().WithStatusCode(503));
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("flaky").WhenStateIs("recovered")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/fhir+json").WithBody(conditions));
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, _fhir.Count("Condition"));
+        Assert.Equal("candidate", CardContract.Contract(CardContract.AssertValid(body)[0]).Decision);
+    }
+
+    [Fact]
+    public async Task TooManyRequests_HonoursRetryAfter()
+    {
+        _fhir.ServeRecordOf(_example, 0, "conditions");
+        var conditions = _example["prefetch"]!["conditions"]!.ToJsonString();
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("throttled").WillSetStateTo("open")
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "1"));
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("throttled").WhenStateIs("open")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/fhir+json").WithBody(conditions));
+        var watch = Stopwatch.StartNew();
+
+        var (response, _) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requests = _fhir.Server.LogEntries.OrderBy(e => e.RequestMessage.DateTime).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.True(requests[1].RequestMessage.DateTime - requests[0].RequestMessage.DateTime >= TimeSpan.FromMilliseconds(950),
+            $"the retry came {(requests[1].RequestMessage.DateTime - requests[0].RequestMessage.DateTime).TotalMilliseconds} ms after the 429");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task OneQueryTimesOut_Returns412WithinTheTotalBudget()
+    {
+        _fhir.ServeRecordOf(_example, 0, "observations");
+        _fhir.Serve("Observation", _example["prefetch"]!["observations"]!.ToJsonString(), "bav-candidate-1", delayMs: 10_000);
+        var watch = Stopwatch.StartNew();
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3 + 1), $"took {watch.Elapsed}");
+        HookCallTests.AssertOutcome(body, "prefetch.observations");
+        Assert.Contains("time budget", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unauthorized_Returns412_WithoutRetrying()
+    {
+        _fhir.ServeRecordOf(_example, 0, "conditions");
+        _fhir.Serve("Condition", "{}", "bav-candidate-1", status: 401);
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Equal(1, _fhir.Count("Condition"));
+        Assert.Contains("refused the access token (401)", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PatientNotFound_Returns412NamingThePatientKey()
+    {
+        _fhir.ServeRecordOf(_example, 0, "patient");
+        _fhir.Serve("Patient", "{\"resourceType\":\"OperationOutcome\",\"issue\":[]}", "bav-candidate-1", status: 404);
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "patient"));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        HookCallTests.AssertOutcome(body, "prefetch.patient");
+        Assert.Contains("(404)", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PersistentServerError_Returns412AfterTwoRetries()
+    {
+        _fhir.ServeRecordOf(_example, 0, "observations");
+        _fhir.Serve("Observation", "oops", "bav-candidate-1", status: 500);
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Equal(3, _fhir.Count("Observation"));
+        Assert.Contains("kept failing after retries (500)", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedJson_Returns412()
+    {
+        _fhir.ServeRecordOf(_example, 0, "observations");
+        _fhir.Serve("Observation", "{\"resourceType\":\"Bundle\",\"entry\":[{", "bav-candidate-1");
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("not valid JSON", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OptionalKeyFails_CardsStillCome_AndSayWhatWasNotRead()
+    {
+        _fhir.ServeRecordOf(_example, 0, "medications");
+        _fhir.Serve("MedicationRequest", "down", "bav-candidate-1", status: 503);
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "medications"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cards = CardContract.AssertValid(body);
+        Assert.Contains("warn-data-unavailable", CardContract.Contract(cards[0]).Codes);
+        Assert.DoesNotContain("warn-anticoagulant", CardContract.AllCodes(cards));
+    }
+
+    [Fact]
+    public async Task ResourcesForAnotherPatient_AreDropped()
+    {
+        _fhir.ServeRecordOf(_example, 0, "conditions");
+        var conditions = _example["prefetch"]!["conditions"]!.DeepClone();
+        conditions["entry"]![0]!["resource"]!["subject"]!["reference"] = "Patient/someone-else";
+        _fhir.Serve("Condition", conditions.ToJsonString(), "bav-candidate-1");
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(CardContract.AssertValid(body));
+    }
+
+    [Fact]
+    public async Task ServerNotAllowListed_Returns412_WithoutAnyOutboundRequest()
+    {
+        using var strict = new CdsTestHost(new Dictionary<string, string?>
+        {
+            ["Fhir:AllowLoopback"] = "false",
+            ["Fhir:RequireHttps"] = "false",
+            ["Fhir:AllowedServers:0"] = "https://ehr.example.org/fhir",
+        });
+        _fhir.ServeRecordOf(_example);
+
+        var (response, body) = await Requests.PostAsync(strict.Client, Requests.PatientView, _fhir.WithFhirServer(_example));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("not in Fhir:AllowedServers", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+        Assert.Empty(_fhir.RequestedPaths);
+    }
+
+    [Fact]
+    public async Task HttpServerWhenHttpsRequired_Returns412_WithoutAnyOutboundRequest()
+    {
+        using var strict = new CdsTestHost(new Dictionary<string, string?> { ["Fhir:AllowLoopback"] = "false", ["Fhir:RequireHttps"] = "true" });
+        _fhir.ServeRecordOf(_example);
+
+        var (response, body) = await Requests.PostAsync(strict.Client, Requests.PatientView, _fhir.WithFhirServer(_example));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("must use https", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+        Assert.Empty(_fhir.RequestedPaths);
+    }
+
+    [Fact]
+    public async Task SixQueriesAt200Ms_RunConcurrently()
+    {
+        _fhir.ServeRecordOf(_example, delayMs: 200);
+        await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example)); // warm the pipeline
+        var watch = Stopwatch.StartNew();
+
+        var (response, _) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(1000), $"7 queries of 200 ms took {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task ResponseLargerThanTheLimit_Returns412()
+    {
+        using var small = new CdsTestHost(new Dictionary<string, string?>(LoopbackAllowed) { ["Fhir:MaxResponseBytes"] = "2048" });
+        _fhir.ServeRecordOf(_example);
+
+        var (response, body) = await Requests.PostAsync(small.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("larger than 2048 bytes", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailingServer_OpensTheCircuit_AndLaterCallsAreNotSent()
+    {
+        using var host = new CdsTestHost(new Dictionary<string, string?>(LoopbackAllowed)
+        {
+            ["Fhir:MaxRetries"] = "0",
+            ["Fhir:BreakerMinimumThroughput"] = "2",
+            ["Fhir:BreakerFailureRatio"] = "0.5",
+        });
+        _fhir.Serve("Patient", "down", "bav-candidate-1", status: 503);
+        var request = _fhir.WithFhirServer(_example, true, "patient");
+        await Requests.PostAsync(host.Client, Requests.PatientView, request);
+        await Requests.PostAsync(host.Client, Requests.PatientView, request);
+        var sent = _fhir.Count("Patient");
+
+        var (response, body) = await Requests.PostAsync(host.Client, Requests.PatientView, request);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("circuit open", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(sent, _fhir.Count("Patient"));
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _fhir.Dispose();
+    }
+
+    /// <summary>Splits the example's observations over three pages (the last holds STS-PROM); optionally page 2 links to itself.</summary>
+    private void ServeObservationPages(bool loop)
+    {
+        var entries = _example["prefetch"]!["observations"]!["entry"]!.AsArray();
+        var pageUrl = $"{_fhir.BaseUrl}/Observation?patient=bav-candidate-1&page=";
+        var first = Page(0, 3, pageUrl + "2");
+        var second = Page(3, 2, loop ? pageUrl + "2" : pageUrl + "3");
+        var third = Page(5, entries.Count - 5, null);
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Observation").WithParam("patient", "bav-candidate-1").UsingGet())
+            .AtPriority(10).RespondWith(Json(first));
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Observation").WithParam("page", "2").UsingGet())
+            .AtPriority(1).RespondWith(Json(second));
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Observation").WithParam("page", "3").UsingGet())
+            .AtPriority(1).RespondWith(Json(third));
+    }
+
+    private JsonObject Page(int skip, int take, string? next)
+    {
+        var entries = _example["prefetch"]!["observations"]!["entry"]!.AsArray().Skip(skip).Take(take).Select(e => e!.DeepClone()).ToArray();
+        var page = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "searchset", ["entry"] = new JsonArray(entries) };
+        if (next is not null)
+        {
+            page["link"] = new JsonArray(new JsonObject { ["relation"] = "next", ["url"] = next });
+        }
+
+        return page;
+    }
+
+    private static IResponseBuilder Json(JsonNode body) =>
+        Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/fhir+json").WithBody(body.ToJsonString());
+
+    private static string WithoutUuids(JsonDocument response)
+    {
+        var node = JsonNode.Parse(response.RootElement.GetRawText())!;
+        Strip(node);
+        return node.ToJsonString();
+
+        static void Strip(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    obj.Remove("uuid");
+                    foreach (var (_, child) in obj.ToList())
+                    {
+                        Strip(child);
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var child in array)
+                    {
+                        Strip(child);
+                    }
+
+                    break;
+            }
+        }
+    }
+}
