@@ -61,9 +61,17 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             Guard(state, assessment, () => MapRiskAssessment(assessment, state));
         }
 
-        foreach (var unavailable in record.Unavailable)
+        foreach (var key in record.Keys.Values)
         {
-            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"The patient's {Describe(unavailable.Key)} could not be read; this advice does not take them into account."));
+            if (key.Source == DataSource.Unavailable)
+            {
+                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"The patient's {Describe(key.Key)} could not be read; this advice does not take them into account."));
+            }
+            else if (key.Problems.Count > 0)
+            {
+                // Skipped entries, resources of another type or for another patient: said once per key.
+                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"Part of the patient's {Describe(key.Key)} could not be used: {string.Join("; ", key.Problems.Take(3))}{(key.Problems.Count > 3 ? "; …" : "")}."));
+            }
         }
 
         return new PatientFacts

@@ -45,7 +45,4 @@ public sealed record PatientRecord(string PatientId, IReadOnlyDictionary<string,
 {
     public IEnumerable<T> All<T>(string key) where T : Resource =>
         Keys.TryGetValue(key, out var data) ? data.Resources.OfType<T>() : [];
-
-    /// <summary>The keys whose data could not be read at all (to show on the card).</summary>
-    public IEnumerable<KeyData> Unavailable => Keys.Values.Where(k => k.Source == DataSource.Unavailable);
 }

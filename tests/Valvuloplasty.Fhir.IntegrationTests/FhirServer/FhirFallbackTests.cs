@@ -275,6 +275,39 @@ public sealed class FhirFallbackTests : IDisposable
     }
 
     [Fact]
+    public async Task DroppedResources_AreReportedOnTheCard()
+    {
+        _fhir.ServeRecordOf(_example, 0, "medications");
+        var medications = _example["prefetch"]!["medications"]!.DeepClone();
+        medications["entry"]!.AsArray().Add(new JsonObject
+        {
+            ["resource"] = new JsonObject { ["resourceType"] = "MedicationRequest", ["id"] = "other", ["status"] = "active", ["subject"] = new JsonObject { ["reference"] = "Patient/someone-else" } },
+        });
+        _fhir.Serve("MedicationRequest", medications.ToJsonString(), "bav-candidate-1");
+
+        var (_, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "medications"));
+
+        var assessment = CardContract.AssertValid(body)[0];
+        Assert.Contains("warn-data-unavailable", CardContract.Contract(assessment).Codes);
+        Assert.Contains("for another patient dropped", assessment.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fallback_RecordsMetrics_WithoutPatientData()
+    {
+        using var collector = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<double>(
+            _host.Service<System.Diagnostics.Metrics.IMeterFactory>(), Valvuloplasty.Fhir.Data.FhirServer.FallbackMetrics.MeterName, "valvuloplasty.fhir.query.duration");
+        _fhir.ServeRecordOf(_example);
+
+        await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations", "conditions"));
+
+        var measurements = collector.GetMeasurementSnapshot();
+        Assert.Equal(["conditions", "observations"], measurements.Select(m => (string)m.Tags["key"]!).Order());
+        Assert.All(measurements, m => Assert.Equal("ok", m.Tags["outcome"]));
+        Assert.DoesNotContain(measurements.SelectMany(m => m.Tags.Values), v => v?.ToString()?.Contains("bav-candidate-1", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task ServerNotAllowListed_Returns412_WithoutAnyOutboundRequest()
     {
         using var strict = new CdsTestHost(new Dictionary<string, string?>

@@ -137,7 +137,9 @@ public sealed class PrefetchStateTests : IDisposable
         var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("candidate", CardContract.Contract(CardContract.AssertValid(body)[0]).Decision);
+        var assessment = CardContract.AssertValid(body)[0];
+        Assert.Equal("candidate", CardContract.Contract(assessment).Decision);
+        Assert.Contains("Part of the patient's observations could not be used", assessment.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,6 +38,16 @@ public sealed class TerminologyTests
         Assert.Contains(valueSet, Profiles.Index.ValueSetsOf(ValueSetIndex.Icd10Cm, code));
     }
 
+    [Theory]
+    [InlineData("C44.91", "comorbidity-active-cancer", false)]
+    [InlineData("I48.1", "atrial-fibrillation", true)]
+    [InlineData("I48.2", "atrial-fibrillation", true)]
+    [InlineData("Q23.2", "mitral-stenosis-nonrheumatic", true)]
+    public void Index_ReviewedEdgesOfTheCodeLists(string code, string valueSet, bool included)
+    {
+        Assert.Equal(included, Profiles.Index.Contains(valueSet, ValueSetIndex.Icd10Cm, code));
+    }
+
     [Fact]
     public void Index_AcuteHeartFailureCode_IsInBothItsValueSets()
     {
