@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
+
+/// <summary>An entry of profiles/examples/patients/expected.json: what the rules must decide for one synthetic patient.</summary>
+public sealed record ExpectedOutcome(string File, string PatientId, string Valve, string Decision, string? BridgeToTavr, string[] Codes, string Why)
+{
+    public override string ToString() => File;
+}
+
+/// <summary>The synthetic patients of profiles/examples/patients/, turned into hook requests.</summary>
+public static class SyntheticPatients
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static string Folder => Path.Combine(Requests.RepoRoot, "profiles", "examples", "patients");
+
+    public static IReadOnlyList<ExpectedOutcome> Expected { get; } =
+        JsonSerializer.Deserialize<List<ExpectedOutcome>>(File.ReadAllText(Path.Combine(Folder, "expected.json")), Web)!;
+
+    /// <summary>
+    /// A patient-view request whose prefetch holds the Bundle's resources under this service's keys, as an EHR
+    /// honouring the discovery templates would send them (searchset Bundles; empty ones where the patient has none).
+    /// </summary>
+    public static JsonObject PatientView(string file, Action<JsonObject>? editResource = null)
+    {
+        var bundle = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file)))!;
+        var resources = bundle["entry"]!.AsArray().Select(e => e!["resource"]!.DeepClone().AsObject()).ToList();
+        foreach (var resource in resources)
+        {
+            editResource?.Invoke(resource);
+        }
+
+        var patient = resources.Single(r => r["resourceType"]!.GetValue<string>() == "Patient");
+        var prefetch = new JsonObject { ["patient"] = patient.DeepClone() };
+        foreach (var (key, type) in FhirServerStub.KeyTypes.Where(k => k.Key != "patient"))
+        {
+            var entries = resources.Where(r => r["resourceType"]!.GetValue<string>() == type).Select(r => (JsonNode)new JsonObject { ["resource"] = r.DeepClone() });
+            prefetch[key] = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "searchset", ["entry"] = new JsonArray([.. entries]) };
+        }
+
+        return new JsonObject
+        {
+            ["hook"] = "patient-view",
+            ["hookInstance"] = Guid.NewGuid().ToString(),
+            ["context"] = new JsonObject { ["userId"] = "Practitioner/example", ["patientId"] = patient["id"]!.GetValue<string>() },
+            ["prefetch"] = prefetch,
+        };
+    }
+}
