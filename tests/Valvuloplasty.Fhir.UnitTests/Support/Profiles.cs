@@ -18,6 +18,19 @@ public static class Profiles
 
     public static PatientFactsMapper Mapper { get; } = new(Index);
 
+    /// <summary>A fresh copy of profiles/ (top level) in a temporary folder, for tests that edit or break files.</summary>
+    public static string Copy()
+    {
+        var target = Path.Combine(Path.GetTempPath(), "valvuloplasty-unit", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(target);
+        foreach (var file in System.IO.Directory.GetFiles(Directory, "*.json"))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        return target;
+    }
+
     public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
 
     /// <summary>Reads a fixture (a resource or a Bundle) into resources, as the prefetch reader would.</summary>

@@ -23,7 +23,7 @@ public sealed class TerminologyDrivesRulesTests
     {
         var before = Evaluate(Profiles.Index);
 
-        var directory = CopyProfiles();
+        var directory = Profiles.Copy();
         var file = Path.Combine(directory, "ValueSet-aortic-stenosis.json");
         var valueSet = JsonNode.Parse(File.ReadAllText(file))!;
         valueSet["compose"]!["include"]!.AsArray().Add(new JsonObject
@@ -42,7 +42,7 @@ public sealed class TerminologyDrivesRulesTests
     [Fact]
     public void RemovingACodeFromAnEchoValueSet_MakesThatMeasurementInvisible()
     {
-        var directory = CopyProfiles();
+        var directory = Profiles.Copy();
         var file = Path.Combine(directory, "ValueSet-aortic-vmax.json");
         File.WriteAllText(file, File.ReadAllText(file).Replace("79964-3", "00000-0", StringComparison.Ordinal));
 
@@ -100,16 +100,4 @@ public sealed class TerminologyDrivesRulesTests
         Effective = new FhirDateTime("2026-11-01"),
         Value = new Hl7.Fhir.Model.Quantity(value, unit, "http://unitsofmeasure.org"),
     };
-
-    private static string CopyProfiles()
-    {
-        var target = Path.Combine(Path.GetTempPath(), "valvuloplasty-unit", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(Profiles.Directory, "*.json"))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-
-        return target;
-    }
 }

@@ -68,7 +68,7 @@ public sealed class TerminologyTests
     [Fact]
     public void Loader_WholeLocalCodeSystemInclude_IsExpanded()
     {
-        var directory = Copy();
+        var directory = Profiles.Copy();
         File.WriteAllText(Path.Combine(directory, "ValueSet-all-topics.json"), """
             {"resourceType":"ValueSet","id":"all-topics","url":"http://example.org/vs/all-topics","status":"active",
              "compose":{"include":[{"system":"http://example.org/fhir/valvuloplasty-cds/CodeSystem/card-topic"}]}}
@@ -82,7 +82,7 @@ public sealed class TerminologyTests
     [Fact]
     public void Loader_AddingACodeToAValueSetFile_ChangesWhatIsRecognised_WithoutTouchingCode()
     {
-        var directory = Copy();
+        var directory = Profiles.Copy();
         var file = Path.Combine(directory, "ValueSet-aortic-stenosis.json");
         File.WriteAllText(file, File.ReadAllText(file).Replace("\"code\": \"60573004\"", "\"code\": \"999000111\"", StringComparison.Ordinal));
 
@@ -101,7 +101,7 @@ public sealed class TerminologyTests
     [InlineData("ValueSet-x.json", "{\"resourceType\":\"ValueSet\",\"id\":\"x\",\"status\":\"active\",\"compose\":{\"include\":[{\"system\":\"http://loinc.org\"}]}}", "list the concepts explicitly")]
     public void Loader_BadFile_FailsNamingTheFileAndTheProblem(string file, string content, string expected)
     {
-        var directory = Copy();
+        var directory = Profiles.Copy();
         File.WriteAllText(Path.Combine(directory, file), content);
 
         var error = Assert.Throws<TerminologyLoadException>(() => ProfileTerminologyLoader.Load(directory, TerminologyBindings.Required));
@@ -113,7 +113,7 @@ public sealed class TerminologyTests
     [Fact]
     public void Loader_MissingRequiredValueSet_FailsNamingIt()
     {
-        var directory = Copy();
+        var directory = Profiles.Copy();
         File.Delete(Path.Combine(directory, "ValueSet-noacs.json"));
 
         var error = Assert.Throws<TerminologyLoadException>(() => ProfileTerminologyLoader.Load(directory, TerminologyBindings.Required));
@@ -127,17 +127,5 @@ public sealed class TerminologyTests
         var error = Assert.Throws<TerminologyLoadException>(() => ProfileTerminologyLoader.Load("/no/such/profiles"));
 
         Assert.Contains("/no/such/profiles", error.Message, StringComparison.Ordinal);
-    }
-
-    private static string Copy()
-    {
-        var target = Path.Combine(Path.GetTempPath(), "valvuloplasty-unit", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(Profiles.Directory, "*.json"))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-
-        return target;
     }
 }
