@@ -21,4 +21,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "Feedback for {ServiceId} not stored ({Received} item(s)): store unavailable")]
     public static partial void FeedbackNotStored(ILogger logger, Exception exception, string serviceId, int received);
 
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Request to {Path} refused with 401: {Reason}")]
+    public static partial void AuthenticationRefused(ILogger logger, string path, string reason);
 }

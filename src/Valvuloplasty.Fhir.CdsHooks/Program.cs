@@ -1,5 +1,6 @@
 using Valvuloplasty.Fhir.CdsHooks.Endpoints;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
+using Valvuloplasty.Fhir.CdsHooks.Security;
 using Valvuloplasty.Fhir.Data;
 
 // Valvuloplasty.Fhir: a CDS Hooks 2.0 service for balloon valvuloplasty decision support.
@@ -9,10 +10,12 @@ builder.Services.AddProfileTerminology(builder.Configuration);   // profiles/ â†
 builder.Services.AddFhirDataAccess(builder.Configuration);       // FHIR server fallback: allow-list, resilience per authority
 builder.Services.AddFeedbackStore(builder.Configuration);        // SQLite by default, PostgreSQL when configured
 builder.Services.AddCdsHooks(builder.Configuration);             // protocol limits, rules options, cards, health
+builder.Services.AddCdsHooksSecurity(builder.Configuration, builder.Environment); // EHR JWTs, CORS, per-issuer limit
 
 var app = builder.Build();
 
 app.UseCdsHooksErrors();
+app.UseCdsHooksSecurity();
 app.MapCdsHooks();
 app.MapHealth();
 

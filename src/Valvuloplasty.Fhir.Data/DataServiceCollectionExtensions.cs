@@ -79,6 +79,8 @@ public static class DataServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(2),
             })
+            // The default HttpClient logs print request URLs, which hold the patient id: off.
+            .RemoveAllLoggers()
             .AddStandardResilienceHandler()
             .Configure((resilience, provider) =>
             {

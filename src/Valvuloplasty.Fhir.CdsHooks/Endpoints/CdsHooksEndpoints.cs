@@ -5,6 +5,7 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Valvuloplasty.Fhir.CdsHooks.Security;
 using Valvuloplasty.Fhir.CdsHooks.Services;
 using Valvuloplasty.Fhir.Data.Feedback;
 
@@ -19,7 +20,7 @@ public static class CdsHooksEndpoints
 {
     public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/cds-services");
+        var group = endpoints.MapGroup("/cds-services").RequireCdsClient(endpoints.ServiceProvider);
         group.MapGet("/", Discovery);
         group.MapPost("/{id}", CallHook);
         group.MapPost("/{id}/feedback", PostFeedback);

@@ -18,13 +18,16 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private HttpClient? _client;
 
-    public CdsTestHost(IDictionary<string, string?>? settings = null, string? databasePath = null)
+    public CdsTestHost(IDictionary<string, string?>? settings = null, string? databasePath = null, string environment = "Development")
     {
+        Environment = environment;
         DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "valvuloplasty-tests", $"{Guid.NewGuid():N}.db");
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Feedback:SqlitePath"] = DatabasePath,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Most tests are about the protocol and the rules; the security tests turn authentication on.
+            ["Security:RequireAuthentication"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -41,6 +44,9 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
     public TimeProvider Time { get; } = new ShiftedTimeProvider(Today);
 
     public string DatabasePath { get; }
+
+    /// <summary>The hosting environment: Development unless a test checks production behaviour.</summary>
+    public string Environment { get; }
 
     /// <summary>An HttpClient to the running server (started on first use).</summary>
     public HttpClient Client
@@ -65,7 +71,7 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(Environment);
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
     }
