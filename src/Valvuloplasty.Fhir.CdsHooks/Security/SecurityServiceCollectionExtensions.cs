@@ -47,15 +47,19 @@ public static class SecurityServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, CdsJwtAuthentication>(CdsJwtAuthentication.SchemeName, _ => { });
         services.AddAuthorization();
 
-        var cors = configuration.GetSection(CorsOptions.SectionName).Get<CorsOptions>() ?? new CorsOptions();
-        services.AddCors(options => options.AddPolicy(CorsPolicy, policy =>
-        {
-            var origins = cors.AllowedOrigins.Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            policy.SetIsOriginAllowed(origin => origins.Contains(origin.TrimEnd('/'))
-                    || (development && cors.AllowedOrigins.Count == 0 && (origin == SandboxOrigin || IsLocalhost(origin))))
-                .WithMethods("GET", "POST", "OPTIONS")
-                .WithHeaders("Authorization", "Content-Type");
-        }));
+        services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.SectionName));
+        services.AddCors();
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>>(provider =>
+            new ConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>(options => options.AddPolicy(CorsPolicy, policy =>
+            {
+                var allowed = provider.GetRequiredService<IOptions<CorsOptions>>().Value.AllowedOrigins;
+                var origins = allowed.Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var developmentDefaults = development && allowed.Count == 0;
+                policy.SetIsOriginAllowed(origin => origins.Contains(origin.TrimEnd('/'))
+                        || (developmentDefaults && (origin == SandboxOrigin || IsLocalhost(origin))))
+                    .WithMethods("GET", "POST", "OPTIONS")
+                    .WithHeaders("Authorization", "Content-Type");
+            })));
 
         services.AddRateLimiter(options =>
         {

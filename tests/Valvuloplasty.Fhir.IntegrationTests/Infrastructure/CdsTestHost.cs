@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 
@@ -45,6 +47,12 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
 
     public string DatabasePath { get; }
 
+    /// <summary>Capture every log record (all categories, Trace and up) in a <see cref="FakeLogCollector"/>.</summary>
+    public bool CaptureLogs { get; init; }
+
+    /// <summary>The captured log records (with <see cref="CaptureLogs"/>).</summary>
+    public FakeLogCollector Logs => Service<FakeLogCollector>();
+
     /// <summary>The hosting environment: Development unless a test checks production behaviour.</summary>
     public string Environment { get; }
 
@@ -74,6 +82,11 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
         builder.UseEnvironment(Environment);
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        if (CaptureLogs)
+        {
+            // Every category at every level, to prove what is never logged.
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFilter(_ => true).AddFakeLogging());
+        }
     }
 
     protected override void Dispose(bool disposing)
