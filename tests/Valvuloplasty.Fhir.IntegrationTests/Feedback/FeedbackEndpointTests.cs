@@ -86,6 +86,29 @@ public sealed class FeedbackEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Feedback_OverTheBodyLimit_Returns413()
+    {
+        using var host = new CdsTestHost(new Dictionary<string, string?> { ["CdsHooks:MaxRequestBodyBytes"] = "4096" });
+        var big = "{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\",\"x\":\"" + new string('x', 8000) + "\"}]}";
+
+        var (response, outcome) = await Requests.PostAsync(host.Client, Path, Requests.Json(big));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        HookCallTests.AssertOutcome(outcome);
+    }
+
+    [Fact]
+    public async Task Feedback_DeeplyNested_Returns400()
+    {
+        var deep = "{\"feedback\":[{\"card\":\"c\",\"x\":" + string.Concat(Enumerable.Repeat("[", 500)) + string.Concat(Enumerable.Repeat("]", 500)) + "}]}";
+
+        var (response, outcome) = await Requests.PostAsync(_host.Client, Path, Requests.Json(deep));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        HookCallTests.AssertOutcome(outcome);
+    }
+
+    [Fact]
     public async Task Feedback_UnknownService_Returns404()
     {
         var (response, _) = await Requests.PostAsync(_host.Client, "/cds-services/nope/feedback", FeedbackBody());
