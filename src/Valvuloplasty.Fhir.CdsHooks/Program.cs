@@ -1,5 +1,6 @@
 using Valvuloplasty.Fhir.CdsHooks.Endpoints;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
+using Valvuloplasty.Fhir.CdsHooks.Sandbox;
 using Valvuloplasty.Fhir.CdsHooks.Security;
 using Valvuloplasty.Fhir.Data;
 
@@ -11,13 +12,16 @@ builder.Services.AddFhirDataAccess(builder.Configuration);       // FHIR server 
 builder.Services.AddFeedbackStore(builder.Configuration);        // SQLite by default, PostgreSQL when configured
 builder.Services.AddCdsHooks(builder.Configuration);             // protocol limits, rules options, cards, health
 builder.Services.AddCdsHooksSecurity(builder.Configuration, builder.Environment); // EHR JWTs, CORS, per-issuer limit
+builder.Services.AddSandbox(builder.Configuration);              // testing page + example FHIR endpoint (Development)
 
 var app = builder.Build();
 
 app.UseCdsHooksErrors();
 app.UseCdsHooksSecurity();
 app.MapCdsHooks();
+app.MapAnalytics();
 app.MapHealth();
+app.MapSandbox();
 
 app.Run();
 

@@ -123,6 +123,12 @@ public static class DataServiceCollectionExtensions
                 : new SqliteFeedbackStore(options, provider.GetRequiredService<IHostEnvironment>().ContentRootPath);
         });
         services.AddHostedService<FeedbackStoreStartup>();
+        services.AddOptions<LedgerOptions>()
+            .Bind(configuration.GetSection(LedgerOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<CardLedger>();
+        services.AddHostedService(provider => provider.GetRequiredService<CardLedger>());
         services.AddHealthChecks().AddCheck<FeedbackStoreHealthCheck>("feedback-store", tags: ["ready"]);
         return services;
     }

@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "FHIR fallback on {Authority}: {Fetched} key(s) fetched, {Failed} failed in {ElapsedMs} ms")]
     public static partial void FallbackFinished(ILogger logger, string authority, int fetched, int failed, double elapsedMs);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Card ledger write of {Count} card(s) failed (attempt {Attempt}); retrying")]
+    public static partial void LedgerRetry(ILogger logger, Exception exception, int count, int attempt);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Card ledger dropped {Count} card(s): the store kept failing")]
+    public static partial void LedgerDropped(ILogger logger, Exception exception, int count);
 }

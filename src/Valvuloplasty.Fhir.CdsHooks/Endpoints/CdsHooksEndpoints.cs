@@ -33,6 +33,8 @@ public static class CdsHooksEndpoints
         string id,
         HttpRequest request,
         HookEvaluator evaluator,
+        CardLedger ledger,
+        TimeProvider time,
         IOptions<CdsHooksOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -84,6 +86,12 @@ public static class CdsHooksEndpoints
                 StatusCodes.Status412PreconditionFailed,
                 OperationOutcome.IssueType.Incomplete,
                 outcome.Missing.Select(m => new RequestIssue($"prefetch.{m.Key}", $"Required data '{m.Key}' could not be obtained: {m.Reason}.")));
+        }
+
+        var issuedAt = time.GetUtcNow();
+        foreach (var card in outcome.Cards)
+        {
+            ledger.TryRecord(LedgerRecord(card, service.Id, issuedAt));
         }
 
         if (logger.IsEnabled(LogLevel.Information))
@@ -152,6 +160,12 @@ public static class CdsHooksEndpoints
             return OperationOutcomes.Result(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient,
                 "The feedback store is unavailable; nothing was stored. Retry later.");
         }
+    }
+
+    private static CardRecord LedgerRecord(Card card, string serviceId, DateTimeOffset issuedAt)
+    {
+        var contract = card.Extension!.Valvuloplasty;
+        return new CardRecord(card.Uuid, serviceId, card.Source.Topic!.Code, contract.Valve, contract.Decision, contract.Codes, issuedAt);
     }
 
     private static IResult? Refused(RequestBody body, CdsHooksOptions options, string serviceId, ILogger logger)

@@ -117,3 +117,22 @@ public sealed record FhirResourceJson(Resource Resource);
 
 /// <summary><c>POST /cds-services/{id}/feedback</c> answer.</summary>
 public sealed record FeedbackResponse(int Received, int Stored, int Duplicates);
+
+/// <summary><c>GET /analytics/cards</c> answer. <c>ledgerWritten</c> and <c>ledgerDropped</c> count this replica's ledger since start.</summary>
+public sealed record AnalyticsResponse(
+    DateTimeOffset Since,
+    DateTimeOffset Until,
+    long LedgerWritten,
+    long LedgerDropped,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] IReadOnlyList<TopicAnalyticsResponse> Topics);
+
+public sealed record TopicAnalyticsResponse(
+    string ServiceId,
+    string Topic,
+    int Issued,
+    int Accepted,
+    int Overridden,
+    double? AcceptanceRate,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] IReadOnlyList<OverrideReasonResponse> TopOverrideReasons);
+
+public sealed record OverrideReasonResponse(string? Code, string? Display, int Count);

@@ -41,7 +41,8 @@ public static class CdsJson
         foreach (var property in typeInfo.Properties)
         {
             var keep = typeInfo.Type == typeof(CdsResponse) && property.Name == "cards"
-                || typeInfo.Type == typeof(ValvuloplastyContract) && property.Name == "codes";
+                || typeInfo.Type == typeof(ValvuloplastyContract) && property.Name == "codes"
+                || typeInfo.Type == typeof(AnalyticsResponse) || typeInfo.Type == typeof(TopicAnalyticsResponse);
             if (keep)
             {
                 continue;
@@ -64,6 +65,7 @@ public static class CdsJson
 [JsonSerializable(typeof(DiscoveryResponse))]
 [JsonSerializable(typeof(CdsResponse))]
 [JsonSerializable(typeof(FeedbackResponse))]
+[JsonSerializable(typeof(AnalyticsResponse))]
 internal sealed partial class CdsJsonContext : JsonSerializerContext;
 
 /// <summary>Writes (and reads) a <see cref="FhirResourceJson"/> with Firely's converters.</summary>

@@ -26,8 +26,9 @@ public sealed class CdsJwtValidator
     private readonly IJtiReplayCache _replay;
     private readonly SecurityOptions _options;
 
-    public CdsJwtValidator(IOptions<SecurityOptions> options, IssuerKeys keys, IJtiReplayCache replay)
+    public CdsJwtValidator(IOptions<SecurityOptions> options, IssuerKeys keys, IJtiReplayCache replay, Sandbox.SandboxIssuer sandbox)
     {
+        ArgumentNullException.ThrowIfNull(sandbox);
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _keys = keys;
@@ -40,8 +41,15 @@ public sealed class CdsJwtValidator
                 SandboxKeys());
         }
 
+        if (sandbox.Trusted is { } sandboxIssuer)
+        {
+            issuers[SandboxIssuerName(sandboxIssuer)] = sandboxIssuer;
+        }
+
         _issuers = issuers;
     }
+
+    private static string SandboxIssuerName(TrustedIssuer issuer) => issuer.Options.Issuer;
 
     public async Task<JwtValidation> ValidateAsync(string? token, string audience, CancellationToken cancellationToken)
     {

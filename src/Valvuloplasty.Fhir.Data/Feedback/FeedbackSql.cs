@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
@@ -62,6 +63,106 @@ internal static class FeedbackSql
             NullableString(row, 7),
             NullableString(row, 8),
             DateTimeOffset.Parse(row.GetString(9), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+    }
+
+    /// <summary>The card ledger's table, the same in both stores (timestamps as fixed-format UTC text).</summary>
+    public static string LedgerSchema(string table) => $"""
+        CREATE TABLE IF NOT EXISTS {table} (
+            card_uuid TEXT PRIMARY KEY,
+            service_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            valve TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            codes TEXT NOT NULL,
+            issued_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS card_ledger_issued ON {table} (issued_at);
+        """;
+
+    public const string LedgerColumns = "card_uuid, service_id, topic, valve, decision, codes, issued_at";
+
+    public static object[] LedgerValues(CardRecord card) =>
+    [
+        card.CardUuid.ToString("D"), card.ServiceId, card.Topic, card.Valve, card.Decision, string.Join(',', card.Codes), Timestamp(card.IssuedAt),
+    ];
+
+    /// <summary>Inserts ledger rows in one transaction; rows already there are skipped.</summary>
+    public static async Task SaveCardsAsync(DbConnection connection, string ledger, IReadOnlyList<CardRecord> cards, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO {ledger} ({LedgerColumns}) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6) ON CONFLICT (card_uuid) DO NOTHING";
+        var parameters = Enumerable.Range(0, 7).Select(i =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = $"@p{i}";
+            parameter.DbType = DbType.String;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        foreach (var card in cards)
+        {
+            var values = LedgerValues(card);
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i];
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Cards issued in [from, to) joined with their feedback, per service and topic.</summary>
+    public static async Task<CardAnalytics> AnalyticsAsync(DbConnection connection, string feedback, string ledger, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        const string Range = "l.issued_at >= @from AND l.issued_at < @to";
+        var issued = await QueryAsync(connection, $"SELECT l.service_id, l.topic, count(*) FROM {ledger} l WHERE {Range} GROUP BY l.service_id, l.topic",
+            from, to, r => (Key: (r.GetString(0), r.GetString(1)), Count: Convert.ToInt32(r.GetValue(2))), cancellationToken);
+        var outcomes = await QueryAsync(connection,
+            $"SELECT l.service_id, l.topic, f.outcome, count(DISTINCT f.card_uuid) FROM {feedback} f JOIN {ledger} l ON l.card_uuid = f.card_uuid WHERE {Range} GROUP BY l.service_id, l.topic, f.outcome",
+            from, to, r => (Key: (r.GetString(0), r.GetString(1)), Outcome: r.GetString(2), Count: Convert.ToInt32(r.GetValue(3))), cancellationToken);
+        var reasons = await QueryAsync(connection,
+            $"SELECT l.service_id, l.topic, f.override_reason_code, f.override_reason_display, count(*) FROM {feedback} f JOIN {ledger} l ON l.card_uuid = f.card_uuid " +
+            $"WHERE f.outcome = 'overridden' AND {Range} GROUP BY l.service_id, l.topic, f.override_reason_code, f.override_reason_display",
+            from, to, r => (Key: (r.GetString(0), r.GetString(1)), Reason: new OverrideReasonCount(r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), Convert.ToInt32(r.GetValue(4)))),
+            cancellationToken);
+
+        var topics = issued.Select(i => new TopicAnalytics(
+                i.Key.Item1,
+                i.Key.Item2,
+                i.Count,
+                outcomes.Where(o => o.Key == i.Key && o.Outcome == "accepted").Sum(o => o.Count),
+                outcomes.Where(o => o.Key == i.Key && o.Outcome == "overridden").Sum(o => o.Count),
+                [.. reasons.Where(r => r.Key == i.Key).Select(r => r.Reason).OrderByDescending(r => r.Count).ThenBy(r => r.Code, StringComparer.Ordinal).Take(5)]))
+            .OrderBy(t => t.ServiceId, StringComparer.Ordinal).ThenBy(t => t.Topic, StringComparer.Ordinal)
+            .ToList();
+        return new CardAnalytics(from, to, topics);
+    }
+
+    private static async Task<List<T>> QueryAsync<T>(DbConnection connection, string sql, DateTimeOffset from, DateTimeOffset to, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in new[] { ("@from", from), ("@to", to) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = DbType.String;
+            parameter.Value = Timestamp(value);
+            command.Parameters.Add(parameter);
+        }
+
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
     }
 
     public static object?[] Values(FeedbackItem item) =>

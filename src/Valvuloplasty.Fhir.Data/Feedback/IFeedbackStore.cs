@@ -1,7 +1,7 @@
 namespace Valvuloplasty.Fhir.Data.Feedback;
 
 /// <summary>
-/// Durable feedback storage: SQLite on one node (default), PostgreSQL when replicas share it.
+/// Durable feedback and card-ledger storage: SQLite on one node (default), PostgreSQL when replicas share it.
 /// </summary>
 public interface IFeedbackStore
 {
@@ -16,6 +16,12 @@ public interface IFeedbackStore
     Task<int> SaveAsync(IReadOnlyList<FeedbackItem> items, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<FeedbackItem>> ReadAsync(FeedbackQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Records issued cards (the card ledger); a card already recorded is skipped.</summary>
+    Task SaveCardsAsync(IReadOnlyList<CardRecord> cards, CancellationToken cancellationToken);
+
+    /// <summary>Per service and topic, over cards issued in [since, until): issued, accepted, overridden, top override reasons.</summary>
+    Task<CardAnalytics> AnalyticsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken);
 
     /// <summary>True when the store answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);

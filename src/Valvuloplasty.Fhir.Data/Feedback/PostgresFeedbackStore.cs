@@ -12,6 +12,7 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
     private readonly string _table;
+    private readonly string _ledger;
 
     public PostgresFeedbackStore(IOptions<FeedbackStoreOptions> options)
     {
@@ -19,6 +20,7 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
         _dataSource = NpgsqlDataSource.Create(options.Value.PostgresConnectionString!);
         _schema = options.Value.PostgresSchema;
         _table = $"\"{_schema}\".feedback";
+        _ledger = $"\"{_schema}\".card_ledger";
     }
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -40,7 +42,8 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
                 UNIQUE (card_uuid, outcome, outcome_timestamp)
             );
             CREATE INDEX IF NOT EXISTS feedback_service_received ON {_table} (service_id, received_at);
-            """);
+            CREATE INDEX IF NOT EXISTS feedback_card ON {_table} (card_uuid);
+            """ + FeedbackSql.LedgerSchema(_ledger));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -104,6 +107,31 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
         }
 
         return items;
+    }
+
+    public async Task SaveCardsAsync(IReadOnlyList<CardRecord> cards, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cards);
+        if (cards.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await FeedbackSql.SaveCardsAsync(connection, _ledger, cards, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            throw new FeedbackStoreUnavailableException("PostgreSQL card ledger write failed.", ex);
+        }
+    }
+
+    public async Task<CardAnalytics> AnalyticsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await FeedbackSql.AnalyticsAsync(connection, _table, _ledger, since, until, cancellationToken);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)

@@ -58,7 +58,8 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
                 UNIQUE (card_uuid, outcome, outcome_timestamp)
             );
             CREATE INDEX IF NOT EXISTS feedback_service_received ON feedback (service_id, received_at);
-            """;
+            CREATE INDEX IF NOT EXISTS feedback_card ON feedback (card_uuid);
+            """ + FeedbackSql.LedgerSchema("card_ledger");
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -128,6 +129,36 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
         }
 
         return items;
+    }
+
+    public async Task SaveCardsAsync(IReadOnlyList<CardRecord> cards, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cards);
+        if (cards.Count == 0)
+        {
+            return;
+        }
+
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await FeedbackSql.SaveCardsAsync(connection, "card_ledger", cards, cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw new FeedbackStoreUnavailableException($"SQLite card ledger write failed (error {ex.SqliteErrorCode}).", ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<CardAnalytics> AnalyticsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await FeedbackSql.AnalyticsAsync(connection, "feedback", "card_ledger", since, until, cancellationToken);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)

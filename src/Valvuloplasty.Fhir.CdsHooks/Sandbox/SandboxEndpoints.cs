@@ -1,0 +1,246 @@
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.CdsHooks.Hosting;
+using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Valvuloplasty.Fhir.Data.Mapping;
+using Valvuloplasty.Fhir.Data.Prefetch;
+using Valvuloplasty.Fhir.Rules.Facts;
+using Valvuloplasty.Fhir.Rules.Rules;
+using Task = System.Threading.Tasks.Task;
+
+namespace Valvuloplasty.Fhir.CdsHooks.Sandbox;
+
+/// <summary>
+/// The testing experience, on only when <c>Sandbox:Enabled</c> (default: Development): the page at <c>/</c>, a
+/// read-only FHIR R4 facade over the synthetic patients at <c>/sandbox/fhir</c> (so the service's own FHIR
+/// fallback and the public CDS Hooks sandbox can use them), patient summaries for the page, and development
+/// tokens. A fixture server, kept out of the production path.
+/// </summary>
+public static class SandboxEndpoints
+{
+    private const string FhirJson = "application/fhir+json; charset=utf-8";
+
+    public static IServiceCollection AddSandbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SandboxOptions>().Bind(configuration.GetSection(SandboxOptions.SectionName));
+        services.AddSingleton<SandboxFhirStore>();
+        services.AddSingleton<SandboxIssuer>();
+        return services;
+    }
+
+    public static bool SandboxEnabled(this IServiceProvider services) =>
+        services.GetRequiredService<IOptions<SandboxOptions>>().Value.Enabled ?? services.GetRequiredService<IHostEnvironment>().IsDevelopment();
+
+    /// <summary>Maps the page and the sandbox routes when the sandbox is on; otherwise none of them exists.</summary>
+    public static WebApplication MapSandbox(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Services.SandboxEnabled())
+        {
+            return app;
+        }
+
+        _ = app.Services.GetRequiredService<SandboxFhirStore>(); // load the patients at start-up
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+
+        var sandbox = app.MapGroup("/sandbox");
+        sandbox.MapGet("/patients", Patients);
+        sandbox.MapPost("/token", Token);
+
+        var fhir = sandbox.MapGroup("/fhir");
+        fhir.MapGet("/metadata", Metadata);
+        fhir.MapGet("/Patient/{id}", ReadPatient);
+        fhir.MapGet("/{type}", (string type, HttpRequest request, SandboxFhirStore store) =>
+            Search(type, request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal), request, store));
+        fhir.MapPost("/{type}/_search", async (string type, HttpRequest request, SandboxFhirStore store) =>
+        {
+            var form = request.HasFormContentType ? await request.ReadFormAsync(request.HttpContext.RequestAborted) : null;
+            var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+            foreach (var (key, value) in form ?? (IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>>)[])
+            {
+                parameters[key] = value.ToString();
+            }
+
+            return Search(type, parameters, request, store);
+        }).DisableAntiforgery();
+        return app;
+    }
+
+    private static FhirResult Metadata(HttpRequest request)
+    {
+        var statement = new CapabilityStatement
+        {
+            Status = PublicationStatus.Active,
+            Date = "2026-11-28",
+            Kind = CapabilityStatementKind.Instance,
+            FhirVersion = FHIRVersion.N4_0_1,
+            Format = ["json"],
+            Software = new CapabilityStatement.SoftwareComponent { Name = "Valvuloplasty.Fhir sandbox FHIR endpoint (synthetic patients, read-only)" },
+            Implementation = new CapabilityStatement.ImplementationComponent { Description = "Fixture server for testing; not for clinical data", Url = BaseUrl(request) },
+            Rest =
+            [
+                new CapabilityStatement.RestComponent
+                {
+                    Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+                    Resource =
+                    [
+                        new CapabilityStatement.ResourceComponent
+                        {
+                            Type = "Patient",
+                            Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read }],
+                        },
+                        .. SandboxFhirStore.SearchableTypes.Select(type => new CapabilityStatement.ResourceComponent
+                        {
+                            Type = type,
+                            Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType }],
+                            SearchParam =
+                            [
+                                Param("patient", SearchParamType.Reference), Param("subject", SearchParamType.Reference),
+                                Param("code", SearchParamType.Token), Param("status", SearchParamType.Token),
+                            ],
+                        }),
+                    ],
+                },
+            ],
+        };
+        return Fhir(StatusCodes.Status200OK, statement);
+    }
+
+    private static IResult ReadPatient(string id, SandboxFhirStore store) =>
+        store.Patient(id) is { } patient
+            ? Fhir(StatusCodes.Status200OK, patient)
+            : OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"Patient/{Trim(id)} is not a sandbox patient.");
+
+    private static IResult Search(string type, Dictionary<string, string> parameters, HttpRequest request, SandboxFhirStore store)
+    {
+        if (!SandboxFhirStore.SearchableTypes.Contains(type, StringComparer.Ordinal))
+        {
+            return OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported,
+                $"The sandbox endpoint does not search '{Trim(type)}'; it serves {string.Join(", ", SandboxFhirStore.SearchableTypes)} and reads Patient.");
+        }
+
+        var count = int.TryParse(parameters.GetValueOrDefault("_count"), out var c) ? Math.Clamp(c, 1, SandboxSearch.MaxCount) : SandboxSearch.DefaultCount;
+        var offset = int.TryParse(parameters.GetValueOrDefault("_offset"), out var o) ? Math.Max(o, 0) : 0;
+        var matches = SandboxSearch.Filter(store.OfType(type), parameters).ToList();
+        var page = matches.Skip(offset).Take(count).ToList();
+
+        var baseUrl = BaseUrl(request);
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = matches.Count };
+        bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = PageUrl(baseUrl, type, parameters, offset, count) });
+        if (offset + count < matches.Count)
+        {
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = PageUrl(baseUrl, type, parameters, offset + count, count) });
+        }
+
+        foreach (var resource in page)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"{baseUrl}/{resource.TypeName}/{resource.Id}",
+                Resource = resource,
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
+            });
+        }
+
+        return Fhir(StatusCodes.Status200OK, bundle);
+    }
+
+    private static IResult Patients(SandboxFhirStore store, PatientFactsMapper mapper, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var summaries = store.Patients
+            .OrderBy(p => p.Id, StringComparer.Ordinal)
+            .Select(patient => Summary(patient, store, mapper, now))
+            .ToList();
+        return Results.Json(summaries);
+    }
+
+    private static SandboxPatient Summary(Patient patient, SandboxFhirStore store, PatientFactsMapper mapper, DateTimeOffset now)
+    {
+        var resources = store.OfPatient(patient.Id!).ToList();
+        var keys = new Dictionary<string, KeyData>(StringComparer.Ordinal)
+        {
+            [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [patient], []),
+            [PrefetchKeys.Conditions] = new(PrefetchKeys.Conditions, DataSource.Prefetch, [.. resources.OfType<Condition>()], []),
+            [PrefetchKeys.Observations] = new(PrefetchKeys.Observations, DataSource.Prefetch, [.. resources.OfType<Observation>()], []),
+            [PrefetchKeys.Procedures] = new(PrefetchKeys.Procedures, DataSource.Prefetch, [.. resources.OfType<Procedure>()], []),
+            [PrefetchKeys.Medications] = new(PrefetchKeys.Medications, DataSource.Prefetch, [.. resources.OfType<MedicationRequest>()], []),
+        };
+        var facts = mapper.Map(new PatientRecord(patient.Id!, keys));
+        var picture = ClinicalPicture.From(facts, now);
+        var findings = new List<string>();
+        findings.AddRange(facts.Stenoses.Select(s => $"{s.Display}{(s.Confirmed ? "" : " (unconfirmed)")}"));
+        findings.AddRange(facts.Measurements
+            .Where(m => !m.Preliminary && m.Kind is MeasurementKind.AorticVmax or MeasurementKind.AorticMeanGradient or MeasurementKind.MitralValveAreaPlanimetry
+                or MeasurementKind.PulmonicPeakGradient or MeasurementKind.Lvef or MeasurementKind.WilkinsScore)
+            .GroupBy(m => m.Kind)
+            .Select(g => Format.Describe(g.MaxBy(m => m.EffectiveAt)!)));
+        if (picture.NyhaClass is { } nyha)
+        {
+            findings.Add($"NYHA {nyha}");
+        }
+
+        if (picture.SurgicalRiskBasis is { } risk)
+        {
+            findings.Add($"Surgical risk {picture.SurgicalRisk.ToString().ToLowerInvariant()}: {risk}");
+        }
+
+        findings.AddRange(facts.Procedures.Where(p => p.Completed).Select(p => $"{p.Kind} {(p.PerformedAt is { } at ? Format.Date(at) : "")}".Trim()));
+        findings.AddRange(facts.Anticoagulants.Select(a => $"On {a.Name}"));
+
+        var name = patient.Name.FirstOrDefault();
+        var display = name is null ? patient.Id! : $"{string.Join(' ', name.Given)} {name.Family}".Trim();
+        return new SandboxPatient(patient.Id!, display, picture.AgeYears, patient.Gender?.ToString().ToLowerInvariant(), findings);
+    }
+
+    private static IResult Token(TokenRequest body, HttpRequest request, SandboxIssuer issuer)
+    {
+        if (!issuer.Active)
+        {
+            return OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported, "Development tokens exist only in the Development environment.");
+        }
+
+        var own = $"{request.Scheme}://{request.Host}";
+        if (body?.Audience is not { } audience || !Uri.TryCreate(audience, UriKind.Absolute, out var uri) || !string.Equals(uri.GetLeftPart(UriPartial.Authority), own, StringComparison.OrdinalIgnoreCase))
+        {
+            return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, "audience must be a URL of this server.");
+        }
+
+        return Results.Json(new TokenResponse(issuer.CreateToken(audience), SandboxIssuer.Issuer));
+    }
+
+    private static CapabilityStatement.SearchParamComponent Param(string name, SearchParamType type) => new() { Name = name, Type = type };
+
+    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}/sandbox/fhir";
+
+    private static string PageUrl(string baseUrl, string type, Dictionary<string, string> parameters, int offset, int count)
+    {
+        var query = parameters.Where(p => p.Key is not ("_offset" or "_count"))
+            .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")
+            .Append($"_count={count}")
+            .Append($"_offset={offset}");
+        return $"{baseUrl}/{type}?{string.Join('&', query)}";
+    }
+
+    private static FhirResult Fhir(int status, Resource resource) => new(status, CdsJson.SerializeResource(resource));
+
+    private static string Trim(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    private sealed class FhirResult(int status, byte[] body) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = status;
+            httpContext.Response.ContentType = FhirJson;
+            await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
+        }
+    }
+
+    /// <summary>A sandbox patient as the page lists it.</summary>
+    public sealed record SandboxPatient(string Id, string Name, int? Age, string? Gender, IReadOnlyList<string> Findings);
+
+    public sealed record TokenRequest(string? Audience);
+
+    public sealed record TokenResponse(string Token, string Issuer);
+}

@@ -1,0 +1,57 @@
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.Data.Prefetch;
+
+namespace Valvuloplasty.Fhir.CdsHooks.Sandbox;
+
+/// <summary>
+/// The synthetic patients of profiles/examples/patients/, read once at start-up and served read-only by the
+/// example FHIR endpoint. A fixture server for testing integrations, not a clinical data store.
+/// </summary>
+public sealed class SandboxFhirStore
+{
+    private readonly Dictionary<string, List<Resource>> _byType = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Patient> _patients = new(StringComparer.Ordinal);
+
+    public SandboxFhirStore(IOptions<SandboxOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var folder = options.Value.ResolvedPatientsPath;
+        if (!Directory.Exists(folder))
+        {
+            throw new InvalidOperationException($"Sandbox:PatientsPath '{folder}' does not exist.");
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder, "Bundle-*.json").Order(StringComparer.Ordinal))
+        {
+            var payload = FhirJsonReader.Shared.Read(File.ReadAllBytes(file));
+            foreach (var resource in payload.Resources)
+            {
+                if (!_byType.TryGetValue(resource.TypeName, out var list))
+                {
+                    _byType[resource.TypeName] = list = [];
+                }
+
+                list.Add(resource);
+                if (resource is Patient patient && patient.Id is { } id)
+                {
+                    _patients[id] = patient;
+                }
+            }
+        }
+    }
+
+    /// <summary>The resource types the endpoint serves.</summary>
+    public static readonly IReadOnlyList<string> SearchableTypes =
+        ["Condition", "Observation", "Procedure", "ServiceRequest", "MedicationRequest", "RiskAssessment"];
+
+    public IReadOnlyCollection<Patient> Patients => _patients.Values;
+
+    public Patient? Patient(string id) => _patients.GetValueOrDefault(id);
+
+    public IReadOnlyList<Resource> OfType(string type) => _byType.TryGetValue(type, out var list) ? list : [];
+
+    /// <summary>Every resource of one patient (for the page's summaries).</summary>
+    public IEnumerable<Resource> OfPatient(string id) =>
+        _byType.Values.SelectMany(list => list).Where(r => r is Patient p ? p.Id == id : SandboxSearch.Subject(r) == id);
+}
