@@ -186,7 +186,7 @@ public static class SandboxEndpoints
             findings.Add($"Surgical risk {picture.SurgicalRisk.ToString().ToLowerInvariant()}: {risk}");
         }
 
-        findings.AddRange(facts.Procedures.Where(p => p.Completed).Select(p => $"{p.Kind} {(p.PerformedAt is { } at ? Format.Date(at) : "")}".Trim()));
+        findings.AddRange(facts.Procedures.Where(p => p.Completed).Select(p => $"{ProcedureName(p.Kind)} {(p.PerformedAt is { } at ? Format.Date(at) : "")}".Trim()));
         findings.AddRange(facts.Anticoagulants.Select(a => $"On {a.Name}"));
 
         var name = patient.Name.FirstOrDefault();
@@ -209,6 +209,17 @@ public static class SandboxEndpoints
 
         return Results.Json(new TokenResponse(issuer.CreateToken(audience), SandboxIssuer.Issuer));
     }
+
+    private static string ProcedureName(ProcedureKind kind) => kind switch
+    {
+        ProcedureKind.BalloonAorticValvuloplasty => "BAV",
+        ProcedureKind.BalloonMitralCommissurotomy => "PMBC",
+        ProcedureKind.BalloonPulmonaryValvuloplasty => "BPV",
+        ProcedureKind.Tavr => "TAVR",
+        ProcedureKind.Savr => "SAVR",
+        ProcedureKind.TransthoracicEcho => "TTE",
+        _ => "TEE",
+    };
 
     private static CapabilityStatement.SearchParamComponent Param(string name, SearchParamType type) => new() { Name = name, Type = type };
 
