@@ -1,0 +1,46 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Valvuloplasty.Fhir.Benchmarks;
+
+// Valvuloplasty.Fhir benchmarks.
+//   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- bench [BenchmarkDotNet options, e.g. --job short --filter *]
+//   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- load [--duration 30] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency 50]
+//   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- sizes
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine("usage: bench [BenchmarkDotNet options] | load [--duration s] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency ms] | sizes");
+    return 0;
+}
+
+switch (args[0])
+{
+    case "bench":
+        BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args[1..]);
+        return 0;
+    case "sizes":
+        foreach (var size in new[] { "typical", "large" })
+        {
+            var request = RequestFixtures.Create(size, "patient-view");
+            Console.WriteLine($"{size}: {request.Length} bytes, {RequestFixtures.ResourceCount(request)} resources");
+        }
+
+        return 0;
+    case "load":
+        string Option(string name, string fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        }
+
+        var settings = new LoadRunner.Settings(
+            TimeSpan.FromSeconds(double.Parse(Option("--duration", "30"), CultureInfo.InvariantCulture)),
+            [.. Option("--concurrency", "1,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))],
+            Option("--size", "typical"),
+            Option("--hook", "patient-view"),
+            args.Contains("--fallback"),
+            int.Parse(Option("--latency", "50"), CultureInfo.InvariantCulture));
+        return await LoadRunner.RunAsync(settings);
+    default:
+        Console.Error.WriteLine($"unknown command '{args[0]}'");
+        return 2;
+}
