@@ -47,6 +47,8 @@ public static class DataServiceCollectionExtensions
             }
         });
         services.AddSingleton<PrefetchTemplates>();
+        services.AddSingleton<ResourceRelevance>();
+        services.AddSingleton(provider => new FhirJsonReader(provider.GetRequiredService<ResourceRelevance>()));
         services.AddSingleton<PatientRecordAssembler>();
         services.AddSingleton<PatientFactsMapper>();
         services.AddHostedService<TerminologyStartup>();

@@ -37,7 +37,7 @@ public class PipelineBenchmarks : IDisposable
         _harness = new PipelineHarness();
         _service = PipelineHarness.Service(Hook);
         _request = RequestFixtures.Create(Size, Hook);
-        _parsed = PipelineHarness.Parse(_request, _service);
+        _parsed = _harness.Parse(_request, _service);
         _record = _harness.Assemble(_parsed);
         (_facts, _drafts) = _harness.Map(_record, _parsed);
         _evaluation = _harness.Evaluate(_facts, _drafts, _service);
@@ -65,7 +65,7 @@ public class PipelineBenchmarks : IDisposable
     public Task<byte[]> Pipeline() => _harness.RunAsync(_request, _service);
 
     [Benchmark(Description = "1 Parse envelope + prefetch")]
-    public HookRequest Parse() => PipelineHarness.Parse(_request, _service);
+    public HookRequest Parse() => _harness.Parse(_request, _service);
 
     [Benchmark(Description = "2 Assemble record")]
     public PatientRecord Assemble() => _harness.Assemble(_parsed);

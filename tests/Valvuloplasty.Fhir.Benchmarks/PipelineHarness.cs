@@ -28,6 +28,7 @@ public sealed class PipelineHarness : IDisposable
     private readonly CardRenderer _renderer;
     private readonly HookEvaluator _evaluator;
     private readonly RuleOptions _rules = new();
+    private readonly FhirJsonReader _fhirJson;
 
     public PipelineHarness()
     {
@@ -47,13 +48,14 @@ public sealed class PipelineHarness : IDisposable
         _mapper = _provider.GetRequiredService<PatientFactsMapper>();
         _renderer = _provider.GetRequiredService<CardRenderer>();
         _evaluator = _provider.GetRequiredService<HookEvaluator>();
+        _fhirJson = _provider.GetRequiredService<FhirJsonReader>();
     }
 
     public static CdsService Service(string hook) => CdsServiceCatalog.Services.Single(s => s.Hook == hook);
 
     /// <summary>Stage 1: the envelope and every prefetch key, read into FHIR resources.</summary>
-    public static HookRequest Parse(byte[] body, CdsService service) =>
-        CdsRequestReader.Read(body, service, 64).Request ?? throw new InvalidOperationException("The fixture is not a valid request.");
+    public HookRequest Parse(byte[] body, CdsService service) =>
+        CdsRequestReader.Read(body, service, 64, _fhirJson).Request ?? throw new InvalidOperationException("The fixture is not a valid request.");
 
     /// <summary>Stage 2: the patient record (per-key states, patient filter).</summary>
     public PatientRecord Assemble(HookRequest request)

@@ -8,6 +8,7 @@ using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.CdsHooks.Security;
 using Valvuloplasty.Fhir.CdsHooks.Services;
 using Valvuloplasty.Fhir.Data.Feedback;
+using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Endpoints;
 
@@ -33,6 +34,7 @@ public static class CdsHooksEndpoints
         string id,
         HttpRequest request,
         HookEvaluator evaluator,
+        FhirJsonReader fhirJson,
         CardLedger ledger,
         TimeProvider time,
         IOptions<CdsHooksOptions> options,
@@ -56,7 +58,7 @@ public static class CdsHooksEndpoints
         IReadOnlyList<RequestIssue> issues;
         try
         {
-            (hook, issues) = CdsRequestReader.Read(body.Span, service, options.Value.MaxJsonDepth);
+            (hook, issues) = CdsRequestReader.Read(body.Span, service, options.Value.MaxJsonDepth, fhirJson);
         }
         catch (Exception ex) when (IsMalformedJson(ex))
         {

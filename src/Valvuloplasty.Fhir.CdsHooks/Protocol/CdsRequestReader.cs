@@ -17,9 +17,11 @@ public static partial class CdsRequestReader
     /// <summary>Longest string accepted for ids and other short envelope members.</summary>
     public const int MaxShortString = 1024;
 
-    public static (HookRequest? Request, IReadOnlyList<RequestIssue> Issues) Read(ReadOnlySpan<byte> body, CdsService service, int maxDepth)
+    /// <param name="fhirJson">Reads prefetch values and draft orders (the host's reader skips resources no rule can use).</param>
+    public static (HookRequest? Request, IReadOnlyList<RequestIssue> Issues) Read(ReadOnlySpan<byte> body, CdsService service, int maxDepth, FhirJsonReader fhirJson)
     {
         ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(fhirJson);
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth });
         var issues = new List<RequestIssue>();
         if (!reader.Read())
@@ -62,7 +64,7 @@ public static partial class CdsRequestReader
                     context = ReadContext(ref reader, issues);
                     break;
                 case "prefetch":
-                    ReadPrefetch(ref reader, prefetch, issues);
+                    ReadPrefetch(ref reader, prefetch, issues, fhirJson);
                     break;
                 default:
                     reader.Skip();
@@ -217,7 +219,7 @@ public static partial class CdsRequestReader
         return parts;
     }
 
-    private static void ReadPrefetch(ref Utf8JsonReader reader, Dictionary<string, PrefetchEntry> prefetch, List<RequestIssue> issues)
+    private static void ReadPrefetch(ref Utf8JsonReader reader, Dictionary<string, PrefetchEntry> prefetch, List<RequestIssue> issues, FhirJsonReader fhirJson)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -235,7 +237,7 @@ public static partial class CdsRequestReader
         {
             var key = reader.GetString()!;
             reader.Read();
-            var payload = FhirJsonReader.Shared.ReadValue(ref reader);
+            var payload = fhirJson.ReadValue(ref reader);
             prefetch[key] = payload.Kind switch
             {
                 FhirPayloadKind.Null => new PrefetchEntry(key, PrefetchState.Null, [], []),

@@ -22,6 +22,7 @@ public sealed record FallbackResult(IReadOnlyDictionary<string, KeyData> Fetched
 /// </summary>
 public sealed class FhirFallback(
     IHttpClientFactory clients,
+    FhirJsonReader fhirJson,
     IOptions<FhirServerOptions> options,
     FallbackMetrics metrics,
     ILogger<FhirFallback> logger)
@@ -188,7 +189,7 @@ public sealed class FhirFallback(
             buffer.Write(chunk, 0, read);
         }
 
-        return FhirJsonReader.Shared.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return fhirJson.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private static string Describe(HttpStatusCode status) => (int)status switch

@@ -44,10 +44,18 @@ public sealed class FhirJsonReader
 {
     private static readonly JsonEncodedText ResourceTypeProperty = JsonEncodedText.Encode("resourceType");
 
-    private readonly BaseFhirJsonDeserializer _deserializer =
+    private static readonly BaseFhirJsonDeserializer Deserializer =
         new(ModelInfo.ModelInspector, new DeserializerSettings().UsingMode(DeserializationMode.Ostrich));
 
-    /// <summary>One reader for the process: the Firely deserializer is thread-safe and costly to build.</summary>
+    private readonly ResourceRelevance? _relevance;
+
+    /// <param name="relevance">
+    /// When given, Bundle entries the rules cannot use (an Observation or Condition whose codes are in no
+    /// ValueSet) are skipped after a cheap scan instead of being deserialised: most of a large record.
+    /// </param>
+    public FhirJsonReader(ResourceRelevance? relevance = null) => _relevance = relevance;
+
+    /// <summary>A reader that keeps every resource (the Firely deserializer behind it is shared and thread-safe).</summary>
     public static FhirJsonReader Shared { get; } = new();
 
     /// <summary>Reads a whole JSON document (e.g. a FHIR server response).</summary>
@@ -179,6 +187,16 @@ public sealed class FhirJsonReader
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
+                    if (_relevance is not null)
+                    {
+                        var scan = reader;
+                        if (!_relevance.Keep(ref scan))
+                        {
+                            reader = scan; // on the resource's last token: skipped without deserialising
+                            continue;
+                        }
+                    }
+
                     resource = ReadResource(ref reader, problems, $"Bundle.entry[{index}].resource");
                 }
                 else
@@ -197,12 +215,12 @@ public sealed class FhirJsonReader
         return resource;
     }
 
-    private Resource? ReadResource(ref Utf8JsonReader reader, List<string> problems, string where)
+    private static Resource? ReadResource(ref Utf8JsonReader reader, List<string> problems, string where)
     {
         var checkpoint = reader;
         try
         {
-            _deserializer.TryDeserializeResource(ref reader, out var resource, out _);
+            Deserializer.TryDeserializeResource(ref reader, out var resource, out _);
             if (resource is null || resource.GetType() == typeof(Resource) || ModelInfo.FhirTypeNameToFhirType(resource.TypeName) is null)
             {
                 problems.Add($"{where} is not a known R4 resource type");

@@ -95,6 +95,27 @@ public sealed class FhirJsonReaderTests
     }
 
     [Fact]
+    public void Read_WithRelevance_SkipsObservationsAndConditionsNoRuleReads_KeepsEverythingElse()
+    {
+        var reader = new FhirJsonReader(new ResourceRelevance(Valvuloplasty.Fhir.UnitTests.Support.Profiles.Index));
+
+        var payload = reader.Read(Encoding.UTF8.GetBytes("""
+            {"resourceType":"Bundle","entry":[
+              {"resource":{"resourceType":"Observation","id":"vmax","code":{"coding":[{"system":"http://loinc.org","code":"79964-3"}]}}},
+              {"resource":{"id":"hr","resourceType":"Observation","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"valueQuantity":{"value":70}}},
+              {"resource":{"resourceType":"Observation","id":"panel","code":{"text":"Echo"},"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"80068-0"}]}}]}},
+              {"resource":{"resourceType":"Condition","id":"htn","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"I10"}]}}},
+              {"resource":{"resourceType":"Condition","id":"as","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"I35.0"}]}}},
+              {"resource":{"resourceType":"MedicationRequest","id":"aspirin","medicationCodeableConcept":{"text":"aspirin"}}},
+              {"resource":{"resourceType":"Patient","id":"p"}}
+            ]}
+            """));
+
+        Assert.Equal(["vmax", "panel", "as", "aspirin", "p"], payload.Resources.Select(r => r.Id));
+        Assert.Empty(payload.Problems);
+    }
+
+    [Fact]
     public void Read_TooDeep_ThrowsJsonException()
     {
         var deep = "{\"resourceType\":\"Basic\",\"extension\":" + string.Concat(Enumerable.Repeat("[", 100)) + string.Concat(Enumerable.Repeat("]", 100)) + "}";

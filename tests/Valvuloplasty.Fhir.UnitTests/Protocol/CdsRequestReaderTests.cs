@@ -19,7 +19,7 @@ public sealed class CdsRequestReaderTests
         """;
 
     private static (HookRequest? Request, IReadOnlyList<RequestIssue> Issues) Read(string json, CdsService? service = null) =>
-        CdsRequestReader.Read(Encoding.UTF8.GetBytes(json), service ?? PatientView, 64);
+        CdsRequestReader.Read(Encoding.UTF8.GetBytes(json), service ?? PatientView, 64, FhirJsonReader.Shared);
 
     [Fact]
     public void Read_ValidRequest_ParsesTheEnvelope_AndEachPrefetchKeyOnItsOwn()
