@@ -33,8 +33,8 @@ public static class SecurityServiceCollectionExtensions
                 "Security:RequireAuthentication can be false only in the Development environment.")
             .Validate(o => !o.TrustSandbox || development,
                 "Security:TrustSandbox trusts a key published on the internet: it is refused outside the Development environment.")
-            .Validate(o => !o.RequireAuthentication || o.Issuers.Count > 0 || o.TrustSandbox,
-                "Security:RequireAuthentication is on but no issuer is trusted: configure Security:Issuers (see README, Connecting an EHR).")
+            .Validate(o => !o.RequireAuthentication || o.Issuers.Count > 0 || o.TrustSandbox || development,
+                "Security:RequireAuthentication is on but no issuer is trusted: configure Security:Issuers (see README, Connecting an EHR). In Development the sandbox page's issuer is trusted.")
             .ValidateOnStart();
 
         services.AddSingleton<IJtiReplayCache>(provider => new InMemoryJtiReplayCache(provider.GetRequiredService<IOptions<SecurityOptions>>().Value.ReplayCacheCapacity));

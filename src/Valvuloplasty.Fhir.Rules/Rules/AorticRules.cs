@@ -52,6 +52,7 @@ public static class AorticRules
         }
 
         var builder = new AssessmentBuilder(Valve.Aortic) { Pediatric = picture.Pediatric };
+        ValveRules.CiteDiagnosis(diagnoses, builder);
         builder.Notes(EchoGate.NotesFor(facts, AllKinds));
 
         if (ValveRules.RecentBalloon(facts, ProcedureKind.BalloonAorticValvuloplasty, asOf, options) is { } recentBav)

@@ -101,7 +101,7 @@ public sealed record ClinicalPicture
             .MaxBy(o => o.EffectiveAt);
         if (category is not null && ParseCategory(category.Answer) is { } fromCategory)
         {
-            signals.Add((fromCategory, $"surgical risk category {category.Answer} ({category.Source})"));
+            signals.Add((fromCategory, $"surgical risk category {category.Answer}, {category.Source}"));
         }
 
         foreach (var kind in new[] { MeasurementKind.StsProm, MeasurementKind.EuroScoreII })
@@ -116,7 +116,7 @@ public sealed record ClinicalPicture
                     _ => SurgicalRisk.High,
                 };
                 var name = kind == MeasurementKind.StsProm ? "STS-PROM" : "EuroSCORE II";
-                signals.Add((risk, $"{name} {score.Value:0.##} % ({score.Source})"));
+                signals.Add((risk, $"{name} {score.Value:0.##} %, {score.Source}"));
             }
         }
 
@@ -124,7 +124,7 @@ public sealed record ClinicalPicture
         if (frailty is not null && frailty.Value >= 5m)
         {
             signals.Add((frailty.Value >= 6m ? SurgicalRisk.High : SurgicalRisk.Intermediate,
-                $"Clinical Frailty Scale {frailty.Value:0} ({frailty.Source})"));
+                $"Clinical Frailty Scale {frailty.Value:0}, {frailty.Source}"));
         }
 
         var organSystems = facts.Findings

@@ -46,6 +46,7 @@ public static class MitralRules
         }
 
         var builder = new AssessmentBuilder(Valve.Mitral) { Pediatric = picture.Pediatric };
+        ValveRules.CiteDiagnosis(diagnoses, builder);
         builder.Notes(EchoGate.NotesFor(facts, AllKinds));
         if (picture.Pediatric)
         {

@@ -30,6 +30,7 @@ public static class PulmonaryRules
         }
 
         var builder = new AssessmentBuilder(Valve.Pulmonary) { Pediatric = picture.Pediatric };
+        ValveRules.CiteDiagnosis(diagnoses, builder);
         builder.Notes(EchoGate.NotesFor(facts, SeverityKinds));
         if (picture.Pediatric)
         {

@@ -21,6 +21,13 @@ internal static class ValveRules
         return builder.Build(Decision.PostProcedure, headline);
     }
 
+    /// <summary>Names the qualifying diagnosis the assessment rests on (the first confirmed one, else the first).</summary>
+    public static void CiteDiagnosis(List<StenosisDiagnosis> diagnoses, AssessmentBuilder builder)
+    {
+        var diagnosis = diagnoses.FirstOrDefault(d => d.Confirmed) ?? diagnoses[0];
+        builder.Reason($"Diagnosis: {diagnosis.Display} ({diagnosis.Source}{(diagnosis.Onset is { } onset ? $", since {Date(onset)}" : "")}).");
+    }
+
     /// <summary>True (and recorded) when no diagnosis of the valve is confirmed (§2).</summary>
     public static bool Unconfirmed(List<StenosisDiagnosis> diagnoses, AssessmentBuilder builder, string disease)
     {
@@ -30,7 +37,7 @@ internal static class ValveRules
         }
 
         builder.Code(ItemCodes.WarnUnconfirmedDiagnosis)
-            .Reason($"{disease} is recorded but not confirmed ({diagnoses[0].Display}, {diagnoses[0].Source}).")
+            .Reason($"{disease} is recorded but not confirmed (unconfirmed, provisional or differential).")
             .Next(NextStep.ConfirmDiagnosis);
         return true;
     }

@@ -26,6 +26,7 @@ public sealed class HookCallTests : IDisposable
         Assert.Equal("info", assessment.GetProperty("indicator").GetString());
         var detail = assessment.GetProperty("detail").GetString()!;
         Assert.Contains("Observation/echo-vmax-1", detail, StringComparison.Ordinal);
+        Assert.Contains("Diagnosis: Severe aortic stenosis (Condition/as-1", detail, StringComparison.Ordinal);
         Assert.Contains("class 2b", detail, StringComparison.Ordinal);
     }
 

@@ -122,7 +122,7 @@ public sealed class CorsAndLimitsTests
     [Fact]
     public void Startup_AuthenticationOnWithoutIssuers_IsRefused()
     {
-        using var host = new CdsTestHost(new Dictionary<string, string?> { ["Security:RequireAuthentication"] = "true" });
+        using var host = new CdsTestHost(new Dictionary<string, string?> { ["Security:RequireAuthentication"] = "true" }, environment: "Production");
 
         var error = Assert.ThrowsAny<Exception>(() => host.Client);
 
