@@ -103,3 +103,11 @@ public sealed class ShiftedTimeProvider(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
 }
+
+/// <summary>One host shared by the tests of a class (IClassFixture), for read-only scenarios.</summary>
+public sealed class SharedCdsHost : IDisposable
+{
+    public CdsTestHost Server { get; } = new();
+
+    public void Dispose() => Server.Dispose();
+}

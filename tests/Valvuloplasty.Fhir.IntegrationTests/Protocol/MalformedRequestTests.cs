@@ -10,18 +10,12 @@ namespace Valvuloplasty.Fhir.IntegrationTests.Protocol;
 /// Hostile and broken requests: each gets a 4xx with an OperationOutcome, never a 500, and the host
 /// keeps answering afterwards.
 /// </summary>
-public sealed class MalformedRequestTests : IClassFixture<MalformedRequestTests.Host>
+public sealed class MalformedRequestTests : IClassFixture<SharedCdsHost>
 {
-    private readonly Host _host;
+    private readonly SharedCdsHost _host;
 
-    public MalformedRequestTests(Host host) => _host = host;
+    public MalformedRequestTests(SharedCdsHost host) => _host = host;
 
-    public sealed class Host : IDisposable
-    {
-        public CdsTestHost Server { get; } = new();
-
-        public void Dispose() => Server.Dispose();
-    }
 
     public static TheoryData<string, string, int> Cases()
     {

@@ -8,18 +8,12 @@ namespace Valvuloplasty.Fhir.IntegrationTests.Rules;
 /// Every synthetic patient of profiles/examples/patients/ through the real host: the decision, the bridge
 /// flag and the codes of the card contract are those expected.json states (one row per clinical situation).
 /// </summary>
-public sealed class SyntheticPatientTests : IClassFixture<SyntheticPatientTests.Host>
+public sealed class SyntheticPatientTests : IClassFixture<SharedCdsHost>
 {
-    private readonly Host _host;
+    private readonly SharedCdsHost _host;
 
-    public SyntheticPatientTests(Host host) => _host = host;
+    public SyntheticPatientTests(SharedCdsHost host) => _host = host;
 
-    public sealed class Host : IDisposable
-    {
-        public CdsTestHost Server { get; } = new();
-
-        public void Dispose() => Server.Dispose();
-    }
 
     public static TheoryData<ExpectedOutcome> Patients() => [.. SyntheticPatients.Expected];
 

@@ -7,18 +7,12 @@ using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 namespace Valvuloplasty.Fhir.IntegrationTests.Sandbox;
 
 /// <summary>The example FHIR endpoint over the synthetic patients, and the service's fallback reading from it.</summary>
-public sealed class SandboxFhirEndpointTests : IClassFixture<SandboxFhirEndpointTests.Host>
+public sealed class SandboxFhirEndpointTests : IClassFixture<SharedCdsHost>
 {
-    private readonly Host _host;
+    private readonly SharedCdsHost _host;
 
-    public SandboxFhirEndpointTests(Host host) => _host = host;
+    public SandboxFhirEndpointTests(SharedCdsHost host) => _host = host;
 
-    public sealed class Host : IDisposable
-    {
-        public CdsTestHost Server { get; } = new();
-
-        public void Dispose() => Server.Dispose();
-    }
 
     private HttpClient Client => _host.Server.Client;
 
