@@ -28,7 +28,6 @@ public sealed class ValueSetIndex
     private readonly FrozenDictionary<string, ValueSetDefinition> _definitions;
     private readonly FrozenDictionary<CodeKey, string[]> _valueSetsByCode;
     private readonly FrozenDictionary<CodeKey, string[]> _valueSetsByFamily;
-    private readonly FrozenDictionary<CodeKey, string> _displays;
 
     public ValueSetIndex(IEnumerable<ValueSetDefinition> valueSets)
     {
@@ -37,15 +36,7 @@ public sealed class ValueSetIndex
         _definitions = list.ToFrozenDictionary(v => v.Id, StringComparer.Ordinal);
         _valueSetsByCode = Invert(list, v => v.Concepts);
         _valueSetsByFamily = Invert(list, v => v.Families);
-        _displays = list
-            .SelectMany(v => v.Concepts)
-            .Where(c => !string.IsNullOrEmpty(c.Display))
-            .GroupBy(c => Key(c.System, c.Code))
-            .ToFrozenDictionary(g => g.Key, g => g.First().Display!);
     }
-
-    /// <summary>The ValueSet ids this index holds.</summary>
-    public IEnumerable<string> ValueSetIds => _definitions.Keys;
 
     /// <summary>How many ValueSets are loaded.</summary>
     public int ValueSetCount => _definitions.Count;
@@ -112,10 +103,6 @@ public sealed class ValueSetIndex
         _definitions.TryGetValue(valueSetId, out var definition)
             ? definition
             : throw new KeyNotFoundException($"ValueSet '{valueSetId}' is not loaded from profiles/.");
-
-    /// <summary>The display text a ValueSet gives for the code, if any.</summary>
-    public string? Display(string? system, string? code) =>
-        !string.IsNullOrEmpty(system) && !string.IsNullOrEmpty(code) && _displays.TryGetValue(Key(system, code), out var display) ? display : null;
 
     /// <summary>ICD-10-CM codes are compared upper-case with their dot (<c>i480</c> → <c>I48.0</c>).</summary>
     public static string Canonical(string system, string code)
