@@ -19,7 +19,7 @@ public sealed record CdsServiceDescriptor(
     string? UsageRequirements = null);
 
 /// <summary>The response to a hook call. <c>cards</c> is always present, even when empty.</summary>
-public sealed record CdsResponse(IReadOnlyList<Card> Cards);
+public sealed record CdsResponse([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] IReadOnlyList<Card> Cards);
 
 public enum CardIndicator
 {

@@ -9,8 +9,8 @@ namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
 
 /// <summary>
 /// The one place protocol JSON is written. Source-generated metadata, camelCase, lowercase enums, and a
-/// modifier that drops nulls, empty strings and empty collections everywhere except where a property
-/// opts out (<c>cards</c>, <c>codes</c>): "serialise strictly".
+/// modifier that drops nulls, empty strings and empty collections everywhere except where a property opts
+/// out with <c>[JsonIgnore(Condition = JsonIgnoreCondition.Never)]</c> (<c>cards</c>, <c>codes</c>): "serialise strictly".
 /// </summary>
 public static class CdsJson
 {
@@ -40,10 +40,10 @@ public static class CdsJson
 
         foreach (var property in typeInfo.Properties)
         {
-            var keep = typeInfo.Type == typeof(CdsResponse) && property.Name == "cards"
-                || typeInfo.Type == typeof(ValvuloplastyContract) && property.Name == "codes"
-                || typeInfo.Type == typeof(AnalyticsResponse) || typeInfo.Type == typeof(TopicAnalyticsResponse);
-            if (keep)
+            // A member marked [JsonIgnore(Condition = Never)] is always written, even empty (cards: [], codes: []).
+            var alwaysWritten = property.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), inherit: false)
+                .OfType<JsonIgnoreAttribute>().Any(a => a.Condition == JsonIgnoreCondition.Never) == true;
+            if (alwaysWritten)
             {
                 continue;
             }

@@ -39,6 +39,14 @@ public sealed class CardSerializationTests
     }
 
     [Fact]
+    public void Serialize_AnalyticsWithoutCards_StillListsItsTopics()
+    {
+        var json = Encoding.UTF8.GetString(CdsJson.Serialize(new AnalyticsResponse(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), 0, 0, [])));
+
+        Assert.Contains("\"topics\":[]", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Serialize_EnumsAreLowercaseWireValues()
     {
         var card = new Card
