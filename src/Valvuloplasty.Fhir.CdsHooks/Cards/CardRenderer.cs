@@ -22,6 +22,10 @@ public sealed class CardRenderer(ValueSetIndex terminology)
 
     private readonly ValueSetIndex _terminology = terminology ?? throw new ArgumentNullException(nameof(terminology));
 
+    // The same list on every warning and critical card: built once, not per card.
+    private readonly IReadOnlyList<WireCoding> _overrideReasons =
+        [.. terminology.Codes(TerminologyBindings.OverrideReasons).Select(c => new WireCoding(c.System, c.Code, c.Display))];
+
     public IReadOnlyList<Card> Render(Evaluation evaluation, string patientReference)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -233,7 +237,7 @@ public sealed class CardRenderer(ValueSetIndex terminology)
         SelectionBehavior = card.Suggestions is { Count: > 0 } ? SelectionBehavior.Any : null,
         OverrideReasons = card.Indicator == CardIndicator.Info
             ? null
-            : [.. _terminology.Codes(TerminologyBindings.OverrideReasons).Select(c => new WireCoding(c.System, c.Code, c.Display))],
+            : _overrideReasons,
     };
 
     private static CardIndicator Indicator(ValveAssessment assessment, OrderReview? review, HookKind hook)
