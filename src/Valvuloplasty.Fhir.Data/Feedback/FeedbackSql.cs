@@ -19,35 +19,79 @@ internal static class FeedbackSql
 
     public static string? Suggestions(IReadOnlyList<string> ids) => ids.Count == 0 ? null : JsonSerializer.Serialize(ids, FeedbackJsonContext.Default.IReadOnlyListString);
 
-    public static (string Sql, List<(string Name, object? Value)> Parameters) Select(string table, FeedbackQuery query, Func<int, string> parameterName)
+    /// <summary>Inserts feedback in one transaction; items already stored (same idempotency key) are skipped.</summary>
+    public static async Task<int> SaveFeedbackAsync(DbConnection connection, string table, IReadOnlyList<FeedbackItem> items, CancellationToken cancellationToken)
     {
-        var where = new List<string>();
-        var parameters = new List<(string, object?)>();
-        void Add(string column, object value)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            $"INSERT INTO {table} ({Columns}) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9) ON CONFLICT (card_uuid, outcome, outcome_timestamp) DO NOTHING";
+        var parameters = TextParameters(command, 10);
+        var stored = 0;
+        foreach (var item in items)
         {
-            var name = parameterName(parameters.Count);
-            where.Add($"{column} {(column == "received_at" ? ">=" : "=")} {name}");
-            parameters.Add((name, value));
+            var values = Values(item);
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            stored += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    /// <summary>Reads feedback back, oldest first, filtered by service, card and time received.</summary>
+    public static async Task<IReadOnlyList<FeedbackItem>> ReadAsync(DbConnection connection, string table, FeedbackQuery query, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var where = new List<string>();
+        void Where(string column, string comparison, string value)
+        {
+            var parameter = TextParameters(command, 1, $"@q{where.Count}")[0];
+            parameter.Value = value;
+            where.Add($"{column} {comparison} {parameter.ParameterName}");
         }
 
         if (query.ServiceId is not null)
         {
-            Add("service_id", query.ServiceId);
+            Where("service_id", "=", query.ServiceId);
         }
 
         if (query.CardUuid is not null)
         {
-            Add("card_uuid", query.CardUuid);
+            Where("card_uuid", "=", query.CardUuid);
         }
 
         if (query.Since is { } since)
         {
-            Add("received_at", Timestamp(since));
+            Where("received_at", ">=", Timestamp(since));
         }
 
-        var sql = $"SELECT {Columns} FROM {table}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")} ORDER BY id LIMIT {Math.Clamp(query.Limit, 1, 100_000)}";
-        return (sql, parameters);
+        command.CommandText = $"SELECT {Columns} FROM {table}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")} ORDER BY id LIMIT {Math.Clamp(query.Limit, 1, 100_000)}";
+        var items = new List<FeedbackItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items;
     }
+
+    /// <summary>Adds <paramref name="count"/> text parameters named <c>@p0…</c> (or <paramref name="name"/> for one).</summary>
+    private static DbParameter[] TextParameters(DbCommand command, int count, string? name = null) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name ?? $"@p{i}";
+            parameter.DbType = DbType.String;
+            command.Parameters.Add(parameter);
+            return parameter;
+        })];
 
     public static FeedbackItem Read(DbDataReader row)
     {
@@ -93,14 +137,7 @@ internal static class FeedbackSql
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"INSERT INTO {ledger} ({LedgerColumns}) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6) ON CONFLICT (card_uuid) DO NOTHING";
-        var parameters = Enumerable.Range(0, 7).Select(i =>
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = $"@p{i}";
-            parameter.DbType = DbType.String;
-            command.Parameters.Add(parameter);
-            return parameter;
-        }).ToArray();
+        var parameters = TextParameters(command, 7);
         foreach (var card in cards)
         {
             var values = LedgerValues(card);
@@ -146,14 +183,8 @@ internal static class FeedbackSql
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in new[] { ("@from", from), ("@to", to) })
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.DbType = DbType.String;
-            parameter.Value = Timestamp(value);
-            command.Parameters.Add(parameter);
-        }
+        TextParameters(command, 1, "@from")[0].Value = Timestamp(from);
+        TextParameters(command, 1, "@to")[0].Value = Timestamp(to);
 
         var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

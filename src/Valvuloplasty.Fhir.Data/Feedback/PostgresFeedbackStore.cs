@@ -58,30 +58,7 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(
-                $"""
-                INSERT INTO {_table} ({FeedbackSql.Columns})
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                ON CONFLICT (card_uuid, outcome, outcome_timestamp) DO NOTHING
-                """,
-                connection,
-                transaction);
-            var parameters = Enumerable.Range(0, 10).Select(_ => command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text })).ToArray();
-            var stored = 0;
-            foreach (var item in items)
-            {
-                var values = FeedbackSql.Values(item);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    parameters[i].Value = values[i] ?? DBNull.Value;
-                }
-
-                stored += await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            return stored;
+            return await FeedbackSql.SaveFeedbackAsync(connection, _table, items, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
         {
@@ -92,21 +69,8 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
     public async Task<IReadOnlyList<FeedbackItem>> ReadAsync(FeedbackQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (sql, parameters) = FeedbackSql.Select(_table, query, i => $"${i + 1}");
-        await using var command = _dataSource.CreateCommand(sql);
-        foreach (var (_, value) in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        var items = new List<FeedbackItem>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(FeedbackSql.Read(reader));
-        }
-
-        return items;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await FeedbackSql.ReadAsync(connection, _table, query, cancellationToken);
     }
 
     public async Task SaveCardsAsync(IReadOnlyList<CardRecord> cards, CancellationToken cancellationToken)

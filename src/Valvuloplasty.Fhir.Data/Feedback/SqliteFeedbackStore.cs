@@ -75,29 +75,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"""
-                INSERT INTO feedback ({FeedbackSql.Columns})
-                VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9)
-                ON CONFLICT (card_uuid, outcome, outcome_timestamp) DO NOTHING
-                """;
-            var parameters = Enumerable.Range(0, 10).Select(i => command.Parameters.Add(new SqliteParameter($"$p{i}", null))).ToArray();
-            var stored = 0;
-            foreach (var item in items)
-            {
-                var values = FeedbackSql.Values(item);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    parameters[i].Value = values[i] ?? DBNull.Value;
-                }
-
-                stored += await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            return stored;
+            return await FeedbackSql.SaveFeedbackAsync(connection, "feedback", items, cancellationToken);
         }
         catch (SqliteException ex)
         {
@@ -113,22 +91,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var (sql, parameters) = FeedbackSql.Select("feedback", query, i => $"$q{i}");
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        var items = new List<FeedbackItem>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(FeedbackSql.Read(reader));
-        }
-
-        return items;
+        return await FeedbackSql.ReadAsync(connection, "feedback", query, cancellationToken);
     }
 
     public async Task SaveCardsAsync(IReadOnlyList<CardRecord> cards, CancellationToken cancellationToken)

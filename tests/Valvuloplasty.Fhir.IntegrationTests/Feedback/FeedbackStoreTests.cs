@@ -76,6 +76,31 @@ public sealed class FeedbackStoreTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Store_LedgerAndFeedback_MakeTheAnalytics(string provider)
+    {
+        var store = await CreateAsync(provider);
+        var card = new CardRecord(Guid.NewGuid(), "valvuloplasty-patient-view", "safety", "aortic", "candidate", ["warn-anticoagulant"], Now);
+        var other = card with { CardUuid = Guid.NewGuid(), Topic = "assessment", Codes = [] };
+        await store.SaveCardsAsync([card, other, card], TestContext.Current.CancellationToken);
+        await store.SaveAsync(
+            [
+                new FeedbackItem("valvuloplasty-patient-view", card.CardUuid.ToString(), FeedbackOutcome.Overridden, Now, [], "s", "palliative-intent", "Palliative intent", null, Now),
+                Item(other.CardUuid.ToString(), FeedbackOutcome.Accepted, Now),
+            ],
+            TestContext.Current.CancellationToken);
+
+        var analytics = await store.AnalyticsAsync(Now.AddDays(-1), Now.AddDays(1), TestContext.Current.CancellationToken);
+        var outside = await store.AnalyticsAsync(Now.AddDays(1), Now.AddDays(2), TestContext.Current.CancellationToken);
+
+        var safety = Assert.Single(analytics.Topics, t => t.Topic == "safety");
+        Assert.Equal((1, 0, 1), (safety.Issued, safety.Accepted, safety.Overridden));
+        Assert.Equal(("palliative-intent", 1), (safety.TopOverrideReasons[0].Code, safety.TopOverrideReasons[0].Count));
+        Assert.Equal(1.0, Assert.Single(analytics.Topics, t => t.Topic == "assessment").AcceptanceRate);
+        Assert.Empty(outside.Topics);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Store_AnswersPing(string provider)
     {
         var store = await CreateAsync(provider);
