@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Valvuloplasty.Fhir.Data.Prefetch;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -145,17 +146,11 @@ public static class LoadRunner
     {
         var server = WireMockServer.Start();
         var request = JsonNode.Parse(RequestFixtures.Create(settings.Size, settings.Hook))!;
-        var types = new Dictionary<string, string>
-        {
-            ["conditions"] = "Condition", ["observations"] = "Observation", ["procedures"] = "Procedure",
-            ["serviceRequests"] = "ServiceRequest", ["medications"] = "MedicationRequest", ["riskAssessments"] = "RiskAssessment",
-        };
         var delay = TimeSpan.FromMilliseconds(settings.FhirLatencyMs);
-        server.Given(Request.Create().WithPath($"/fhir/Patient/{RequestFixtures.PatientId}").UsingGet())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/fhir+json").WithBody(request["prefetch"]!["patient"]!.ToJsonString()).WithDelay(delay));
-        foreach (var (key, type) in types)
+        foreach (var (key, type) in PrefetchKeys.ResourceTypes)
         {
-            server.Given(Request.Create().WithPath($"/fhir/{type}").UsingGet())
+            var path = key == PrefetchKeys.Patient ? $"/fhir/Patient/{RequestFixtures.PatientId}" : $"/fhir/{type}";
+            server.Given(Request.Create().WithPath(path).UsingGet())
                 .RespondWith(Response.Create().WithHeader("Content-Type", "application/fhir+json").WithBody(request["prefetch"]![key]!.ToJsonString()).WithDelay(delay));
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.Benchmarks;
 
@@ -61,7 +62,7 @@ public static class RequestFixtures
         }
 
         var prefetch = new JsonObject { ["patient"] = resources.Single(r => Type(r) == "Patient").DeepClone() };
-        foreach (var (key, type) in Keys)
+        foreach (var (key, type) in PrefetchKeys.ResourceTypes.Where(k => k.Key != PrefetchKeys.Patient))
         {
             prefetch[key] = new JsonObject
             {
@@ -103,12 +104,6 @@ public static class RequestFixtures
     /// <summary>How many resources a request carries (for the report).</summary>
     public static int ResourceCount(byte[] request) =>
         JsonNode.Parse(request)!["prefetch"]!.AsObject().Sum(kv => kv.Value?["entry"]?.AsArray().Count ?? 1);
-
-    private static readonly (string Key, string Type)[] Keys =
-    [
-        ("conditions", "Condition"), ("observations", "Observation"), ("procedures", "Procedure"),
-        ("serviceRequests", "ServiceRequest"), ("medications", "MedicationRequest"), ("riskAssessments", "RiskAssessment"),
-    ];
 
     private static readonly string[] OtherProblems = ["I10", "E11.9", "E78.5", "M17.11", "K21.9", "N40.0", "H25.9", "G47.33", "E03.9", "M81.0"];
 

@@ -14,6 +14,20 @@ public static class PrefetchKeys
     public const string ServiceRequests = "serviceRequests";
     public const string Medications = "medications";
     public const string RiskAssessments = "riskAssessments";
+
+    /// <summary>The resource type each key holds, in discovery order.</summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> ResourceTypes =
+    [
+        new(Patient, "Patient"),
+        new(Conditions, "Condition"),
+        new(Observations, "Observation"),
+        new(Procedures, "Procedure"),
+        new(ServiceRequests, "ServiceRequest"),
+        new(Medications, "MedicationRequest"),
+        new(RiskAssessments, "RiskAssessment"),
+    ];
+
+    public static string ResourceType(string key) => ResourceTypes.Single(t => t.Key == key).Value;
 }
 
 /// <summary>
@@ -36,18 +50,25 @@ public sealed class PrefetchTemplates
         ArgumentNullException.ThrowIfNull(terminology);
         All =
         [
-            new(PrefetchKeys.Patient, "Patient", $"Patient/{PatientToken}", Required: true),
-            new(PrefetchKeys.Conditions, "Condition", $"Condition?patient={PatientToken}", Required: true),
-            new(PrefetchKeys.Observations, "Observation", $"Observation?patient={PatientToken}&code={ObservationCodes(terminology)}", Required: true),
-            new(PrefetchKeys.Procedures, "Procedure", $"Procedure?patient={PatientToken}", Required: false),
-            new(PrefetchKeys.ServiceRequests, "ServiceRequest", $"ServiceRequest?patient={PatientToken}", Required: false),
-            new(PrefetchKeys.Medications, "MedicationRequest", $"MedicationRequest?patient={PatientToken}&status=active", Required: false),
-            new(PrefetchKeys.RiskAssessments, "RiskAssessment", $"RiskAssessment?patient={PatientToken}", Required: false),
+            Template(PrefetchKeys.Patient, $"/{PatientToken}", required: true),
+            Template(PrefetchKeys.Conditions, $"?patient={PatientToken}", required: true),
+            Template(PrefetchKeys.Observations, $"?patient={PatientToken}&code={ObservationCodes(terminology)}", required: true),
+            Template(PrefetchKeys.Procedures, $"?patient={PatientToken}", required: false),
+            Template(PrefetchKeys.ServiceRequests, $"?patient={PatientToken}", required: false),
+            Template(PrefetchKeys.Medications, $"?patient={PatientToken}&status=active", required: false),
+            Template(PrefetchKeys.RiskAssessments, $"?patient={PatientToken}", required: false),
         ];
         ByKey = All.ToDictionary(t => t.Key, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<PrefetchTemplate> All { get; }
+
+    /// <summary>A template whose query starts with the key's resource type, e.g. <c>Condition?patient=…</c>.</summary>
+    private static PrefetchTemplate Template(string key, string query, bool required)
+    {
+        var type = PrefetchKeys.ResourceType(key);
+        return new PrefetchTemplate(key, type, type + query, required);
+    }
 
     public IReadOnlyDictionary<string, PrefetchTemplate> ByKey { get; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Valvuloplasty.Fhir.Data.Prefetch;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -13,17 +14,8 @@ public sealed class FhirServerStub : IDisposable
 {
     public const string Token = "opaque-access-token-4f1c";
 
-    /// <summary>Resource type searched per prefetch key (the patient key is a read).</summary>
-    public static readonly IReadOnlyDictionary<string, string> KeyTypes = new Dictionary<string, string>
-    {
-        ["patient"] = "Patient",
-        ["conditions"] = "Condition",
-        ["observations"] = "Observation",
-        ["procedures"] = "Procedure",
-        ["serviceRequests"] = "ServiceRequest",
-        ["medications"] = "MedicationRequest",
-        ["riskAssessments"] = "RiskAssessment",
-    };
+    /// <summary>Resource type searched per prefetch key (the patient key is a read), as the service defines them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> KeyTypes = PrefetchKeys.ResourceTypes.ToDictionary();
 
     public FhirServerStub() => Server = WireMockServer.Start();
 
