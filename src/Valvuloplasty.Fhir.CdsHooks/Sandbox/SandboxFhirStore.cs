@@ -53,5 +53,5 @@ public sealed class SandboxFhirStore
 
     /// <summary>Every resource of one patient (for the page's summaries).</summary>
     public IEnumerable<Resource> OfPatient(string id) =>
-        _byType.Values.SelectMany(list => list).Where(r => r is Patient p ? p.Id == id : SandboxSearch.Subject(r) == id);
+        _byType.Values.SelectMany(list => list).Where(r => PatientRecordAssembler.PatientOf(r) == id);
 }

@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Sandbox;
 
@@ -19,26 +20,9 @@ public static class SandboxSearch
         var codes = Tokens(parameters.GetValueOrDefault("code"));
         var statuses = parameters.GetValueOrDefault("status")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return resources.Where(r =>
-            (patientId is null || Subject(r) == patientId)
+            (patientId is null || PatientRecordAssembler.PatientOf(r) == patientId)
             && (codes.Count == 0 || Codes(r).Any(c => codes.Any(t => t.Matches(c.System, c.Code))))
             && (statuses is null || statuses.Contains(Status(r), StringComparer.Ordinal)));
-    }
-
-    /// <summary>The id of the patient a resource belongs to.</summary>
-    public static string? Subject(Resource resource)
-    {
-        var reference = resource switch
-        {
-            Condition c => c.Subject,
-            Observation o => o.Subject,
-            Procedure p => p.Subject,
-            ServiceRequest s => s.Subject,
-            MedicationRequest m => m.Subject,
-            RiskAssessment r => r.Subject,
-            _ => null,
-        };
-        var text = reference?.Reference;
-        return text is null ? null : text.Split('/').Last();
     }
 
     private static List<Coding> Codes(Resource resource) => (resource switch

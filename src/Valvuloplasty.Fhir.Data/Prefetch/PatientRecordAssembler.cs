@@ -120,7 +120,7 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
     }
 
     /// <summary>The patient a resource belongs to, when its reference says so (urn:uuid references cannot be checked).</summary>
-    private static string? PatientOf(Resource resource) => resource switch
+    public static string? PatientOf(Resource resource) => resource switch
     {
         Patient p => p.Id,
         Condition c => FhirValues.PatientIdOf(c.Subject),
