@@ -11,7 +11,7 @@ public static class OperationOutcomes
     public const string FhirJson = "application/fhir+json; charset=utf-8";
 
     public static IResult Result(int status, OperationOutcome.IssueType type, IEnumerable<RequestIssue> issues) =>
-        new OutcomeResult(status, Create(type, issues));
+        new FhirResourceResult(status, Create(type, issues));
 
     public static IResult Result(int status, OperationOutcome.IssueType type, string message, string? location = null) =>
         Result(status, type, [new RequestIssue(location ?? string.Empty, message)]);
@@ -39,21 +39,23 @@ public static class OperationOutcomes
         return outcome;
     }
 
-    public static async Task WriteAsync(HttpContext context, int status, OperationOutcome outcome)
+    public static Task WriteAsync(HttpContext context, int status, OperationOutcome outcome) =>
+        new FhirResourceResult(status, outcome).ExecuteAsync(context);
+}
+
+/// <summary>A FHIR resource as the response body (application/fhir+json), written with the Firely serializer.</summary>
+public sealed class FhirResourceResult(int status, Resource resource) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+{
+    public int? StatusCode => status;
+
+    public string ContentType => OperationOutcomes.FhirJson;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = FhirJson;
-        await context.Response.Body.WriteAsync(CdsJson.SerializeResource(outcome), context.RequestAborted);
-    }
-
-    private sealed class OutcomeResult(int status, OperationOutcome outcome) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
-    {
-        public int? StatusCode => status;
-
-        public string ContentType => FhirJson;
-
-        public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext, status, outcome);
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.StatusCode = status;
+        httpContext.Response.ContentType = OperationOutcomes.FhirJson;
+        await httpContext.Response.Body.WriteAsync(CdsJson.SerializeResource(resource), httpContext.RequestAborted);
     }
 }
 

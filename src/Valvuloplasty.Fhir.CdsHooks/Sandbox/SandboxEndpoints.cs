@@ -1,12 +1,10 @@
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
-using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Rules.Facts;
 using Valvuloplasty.Fhir.Rules.Rules;
-using Task = System.Threading.Tasks.Task;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Sandbox;
 
@@ -18,8 +16,6 @@ namespace Valvuloplasty.Fhir.CdsHooks.Sandbox;
 /// </summary>
 public static class SandboxEndpoints
 {
-    private const string FhirJson = "application/fhir+json; charset=utf-8";
-
     public static IServiceCollection AddSandbox(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SandboxOptions>().Bind(configuration.GetSection(SandboxOptions.SectionName));
@@ -67,7 +63,7 @@ public static class SandboxEndpoints
         return app;
     }
 
-    private static FhirResult Metadata(HttpRequest request)
+    private static FhirResourceResult Metadata(HttpRequest request)
     {
         var statement = new CapabilityStatement
         {
@@ -234,19 +230,9 @@ public static class SandboxEndpoints
         return $"{baseUrl}/{type}?{string.Join('&', query)}";
     }
 
-    private static FhirResult Fhir(int status, Resource resource) => new(status, CdsJson.SerializeResource(resource));
+    private static FhirResourceResult Fhir(int status, Resource resource) => new(status, resource);
 
     private static string Trim(string value) => value.Length <= 64 ? value : value[..64] + "…";
-
-    private sealed class FhirResult(int status, byte[] body) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = status;
-            httpContext.Response.ContentType = FhirJson;
-            await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
-        }
-    }
 
     /// <summary>A sandbox patient as the page lists it.</summary>
     public sealed record SandboxPatient(string Id, string Name, int? Age, string? Gender, IReadOnlyList<string> Findings);
