@@ -145,12 +145,7 @@ public sealed class FhirFallbackTests : IDisposable
     [Fact]
     public async Task ServerError503ThenSuccess_IsRetried()
     {
-        _fhir.ServeRecordOf(_example, 0, "conditions");
-        var conditions = _example["prefetch"]!["conditions"]!.ToJsonString();
-        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("flaky").WillSetStateTo("recovered")
-            .RespondWith(Response.Create().WithStatusCode(503));
-        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("flaky").WhenStateIs("recovered")
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/fhir+json").WithBody(conditions));
+        ServeConditionsAfterOneFailure(Response.Create().WithStatusCode(503));
 
         var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
 
@@ -162,12 +157,7 @@ public sealed class FhirFallbackTests : IDisposable
     [Fact]
     public async Task TooManyRequests_HonoursRetryAfter()
     {
-        _fhir.ServeRecordOf(_example, 0, "conditions");
-        var conditions = _example["prefetch"]!["conditions"]!.ToJsonString();
-        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("throttled").WillSetStateTo("open")
-            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "1"));
-        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario("throttled").WhenStateIs("open")
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/fhir+json").WithBody(conditions));
+        ServeConditionsAfterOneFailure(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "1"));
         var watch = Stopwatch.StartNew();
 
         var (response, _) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
@@ -394,6 +384,17 @@ public sealed class FhirFallbackTests : IDisposable
     {
         _host.Dispose();
         _fhir.Dispose();
+    }
+
+    /// <summary>Serves the example's record; the Condition search fails once with <paramref name="failure"/>, then succeeds.</summary>
+    private void ServeConditionsAfterOneFailure(IResponseBuilder failure)
+    {
+        _fhir.ServeRecordOf(_example, 0, "conditions");
+        var scenario = Guid.NewGuid().ToString();
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario(scenario).WillSetStateTo("recovered")
+            .RespondWith(failure);
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/Condition").UsingGet()).InScenario(scenario).WhenStateIs("recovered")
+            .RespondWith(Json(_example["prefetch"]!["conditions"]!));
     }
 
     /// <summary>Splits the example's observations over three pages (the last holds STS-PROM); optionally page 2 links to itself.</summary>
