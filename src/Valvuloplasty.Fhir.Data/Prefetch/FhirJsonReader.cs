@@ -256,29 +256,7 @@ public sealed class FhirJsonReader
                 continue;
             }
 
-            string? relation = null, url = null;
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
-            {
-                var isRelation = reader.ValueTextEquals("relation"u8);
-                var isUrl = reader.ValueTextEquals("url"u8);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String && (isRelation || isUrl))
-                {
-                    if (isRelation)
-                    {
-                        relation = reader.GetString();
-                    }
-                    else
-                    {
-                        url = reader.GetString();
-                    }
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
+            var (relation, url) = JsonMembers.TwoStrings(ref reader, "relation"u8, "url"u8);
             if (relation == "next" && !string.IsNullOrEmpty(url))
             {
                 next = url;

@@ -113,29 +113,7 @@ public sealed class ResourceRelevance(ValueSetIndex terminology)
                     continue;
                 }
 
-                string? system = null, code = null;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
-                {
-                    var isSystem = reader.ValueTextEquals("system"u8);
-                    var isCode = reader.ValueTextEquals("code"u8);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String && (isSystem || isCode))
-                    {
-                        if (isSystem)
-                        {
-                            system = reader.GetString();
-                        }
-                        else
-                        {
-                            code = reader.GetString();
-                        }
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-
+                var (system, code) = JsonMembers.TwoStrings(ref reader, "system"u8, "code"u8);
                 relevant |= terminology.ValueSetsOf(system, code?.Trim()).Count > 0;
             }
         }
