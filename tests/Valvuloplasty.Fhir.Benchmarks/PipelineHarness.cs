@@ -67,7 +67,7 @@ public sealed class PipelineHarness : IDisposable
 
     /// <summary>Stage 3: FHIR → facts.</summary>
     public (PatientFacts Facts, IReadOnlyList<OrderFact> Drafts) Map(PatientRecord record, HookRequest request) =>
-        (_mapper.Map(record), _mapper.MapOrders(request.Context.DraftOrders));
+        (_mapper.Map(record, AsOf), _mapper.MapOrders(request.Context.DraftOrders));
 
     /// <summary>Stage 4: the rules.</summary>
     public Evaluation Evaluate(PatientFacts facts, IReadOnlyList<OrderFact> drafts, CdsService service) =>

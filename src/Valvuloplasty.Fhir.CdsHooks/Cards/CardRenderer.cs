@@ -50,6 +50,11 @@ public sealed class CardRenderer(ValueSetIndex terminology)
             cards.Add(ReplacementOrderCard(advice));
         }
 
+        if (evaluation.Deceased is { } deceased)
+        {
+            cards.Add(DeceasedCard(deceased));
+        }
+
         return cards;
     }
 
@@ -73,9 +78,9 @@ public sealed class CardRenderer(ValueSetIndex terminology)
                 assessment.Evidence.Select(m => (IReadOnlyList<string>)
                 [
                     Format.Name(m.Kind) + (m.Preliminary ? " (preliminary)" : ""),
-                    Format.Number(m.Value),
+                    (m.Comparator is { } bound ? Threshold.Symbol(bound) + " " : "") + Format.Number(m.Value),
                     DisplayUnit(m.Unit),
-                    Format.Date(m.EffectiveAt),
+                    Format.Date(m),
                     m.Source,
                 ]));
         }
@@ -231,6 +236,32 @@ public sealed class CardRenderer(ValueSetIndex terminology)
         };
     }
 
+    /// <summary>A valve procedure drafted for a patient recorded as deceased: one warning, with the draft's removal offered.</summary>
+    private Card DeceasedCard(DeceasedPatientNotice notice)
+    {
+        var detail = new Markdown()
+            .Paragraph($"The patient's record says the patient has died, yet a valve procedure is drafted ({Markdown.Escape(notice.Order.Display)}, {Markdown.Escape(notice.Order.Source)}). No candidacy is assessed. Check that this is the right patient's chart, or correct the record.")
+            .Paragraph(DecisionSupportNotice);
+        return Finish(new Card
+        {
+            Uuid = Guid.NewGuid(),
+            Summary = Summary("Patient is recorded as deceased: check this order and the patient's identity"),
+            Detail = detail.ToString(),
+            Indicator = CardIndicator.Warning,
+            Source = Source("safety", "Safety warning"),
+            Suggestions =
+            [
+                new Suggestion
+                {
+                    Label = "Remove the drafted order",
+                    Uuid = Guid.NewGuid(),
+                    Actions = [new SuggestionAction { Type = ActionType.Delete, Description = $"Delete the draft order {notice.Order.Source}", ResourceId = notice.Order.Source }],
+                },
+            ],
+            Extension = Contract(notice.Valve, Decision.NotCandidate, BridgeFor(notice.Valve, Decision.NotCandidate), [ItemCodes.WarnPatientDeceased]),
+        });
+    }
+
     /// <summary>Cards with suggestions need selectionBehavior; warning/critical cards offer override reasons.</summary>
     private Card Finish(Card card) => card with
     {
@@ -302,6 +333,7 @@ public sealed class CardRenderer(ValueSetIndex terminology)
         NextStep.ConfirmDiagnosis => "Confirm the stenosis diagnosis (echo and problem list).",
         NextStep.PeriproceduralAnticoagulationPlan => "Agree a periprocedural anticoagulation plan.",
         NextStep.SwitchNoacToVitaminKAntagonist => "Switch the NOAC to a vitamin K antagonist.",
+        NextStep.RecordBirthDate => "Record the patient's date of birth: adult and pediatric criteria differ.",
         _ => null,
     };
 

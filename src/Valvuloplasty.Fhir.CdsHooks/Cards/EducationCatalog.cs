@@ -63,9 +63,18 @@ public static class EducationCatalog
             "No lifting over 10 lb (4.5 kg) for a few days while the groin heals.",
             "After cardiac catheterization (MedlinePlus)", CatheterizationDischarge),
         ItemCodes.CareReturnPrecautions => new(code,
-            "The result is not permanent: worsening breathlessness, swelling of the feet or legs, or tiredness means calling the cardiologist; it may be time for TAVR or surgery.",
+            $"The result is not permanent: worsening breathlessness, swelling of the feet or legs, or tiredness means calling the cardiologist; {NextProcedure(valve)}.",
             "Heart valve treatment (NHLBI)", ValveTreatment),
         _ => null,
+    };
+
+    /// <summary>What may come next when a balloon's relief wears off, named for the valve (CLINICAL_RULES §7).</summary>
+    public static string NextProcedure(Valve valve) => valve switch
+    {
+        Valve.Aortic => "it may be time for TAVR or surgical aortic valve replacement",
+        Valve.Mitral => "it may be time for a repeat balloon commissurotomy or mitral valve surgery",
+        Valve.Pulmonary => "it may be time for a repeat balloon procedure or pulmonary valve replacement",
+        _ => throw new ArgumentOutOfRangeException(nameof(valve), valve, "Unknown valve."),
     };
 
     private static string Regurgitation(Valve valve) => valve switch

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Hl7.Fhir.Model;
 using Valvuloplasty.Fhir.CdsHooks.Services;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
@@ -123,7 +122,8 @@ public static partial class CdsRequestReader
             return (null, issues);
         }
 
-        var hookContext = new HookContext(context.UserId!, context.PatientId!, context.EncounterId, context.Selections ?? [], context.DraftOrders, context.DraftOrderProblems);
+        var hookContext = new HookContext(context.UserId!, context.PatientId!, context.EncounterId, context.Selections ?? [],
+            [.. context.DraftOrders.Select(e => e.Resource)], context.DraftOrderProblems);
         return (new HookRequest(hook!, instance, server, authorization, hookContext, prefetch), issues);
     }
 
@@ -160,6 +160,16 @@ public static partial class CdsRequestReader
         else if (context.DraftOrdersUnreadable)
         {
             issues.Add(new RequestIssue("context.draftOrders", "context.draftOrders must be a FHIR Bundle of draft orders."));
+        }
+
+        // A draft order for someone else is a request error, never a card about this patient.
+        foreach (var entry in context.DraftOrders)
+        {
+            if (context.PatientId is not null && PatientRecordAssembler.PatientOf(entry.Resource) is { } owner && owner != context.PatientId)
+            {
+                var location = context.DraftOrdersIsBundle ? $"context.draftOrders.entry[{entry.Index}]" : "context.draftOrders";
+                issues.Add(new RequestIssue(location, $"This draft {entry.Resource.TypeName}'s subject is another patient than context.patientId."));
+            }
         }
 
         if (service.Hook == CdsServiceCatalog.OrderSelect && context.Selections is null)
@@ -207,7 +217,8 @@ public static partial class CdsRequestReader
 
                     var payload = FhirJsonReader.Shared.ReadValue(ref reader);
                     parts.DraftOrdersUnreadable = payload.Kind is FhirPayloadKind.NotAResource or FhirPayloadKind.OperationOutcome;
-                    parts.DraftOrders = payload.Resources;
+                    parts.DraftOrdersIsBundle = payload.Kind == FhirPayloadKind.Bundle;
+                    parts.DraftOrders = payload.Entries;
                     parts.DraftOrderProblems = payload.Problems;
                     break;
                 default:
@@ -243,7 +254,7 @@ public static partial class CdsRequestReader
                 FhirPayloadKind.Null => new PrefetchEntry(key, PrefetchState.Null, [], []),
                 FhirPayloadKind.OperationOutcome => new PrefetchEntry(key, PrefetchState.OperationOutcome, [], ["the EHR sent an OperationOutcome"]),
                 FhirPayloadKind.NotAResource => new PrefetchEntry(key, PrefetchState.Unreadable, [], payload.Problems),
-                _ => new PrefetchEntry(key, PrefetchState.Resources, payload.Resources, payload.Problems),
+                _ => new PrefetchEntry(key, PrefetchState.Resources, payload.Entries, payload.Problems),
             };
         }
     }
@@ -416,7 +427,8 @@ public static partial class CdsRequestReader
         public List<string>? Selections { get; set; }
         public bool SawDraftOrders { get; set; }
         public bool DraftOrdersUnreadable { get; set; }
-        public IReadOnlyList<Resource> DraftOrders { get; set; } = [];
+        public bool DraftOrdersIsBundle { get; set; }
+        public IReadOnlyList<FhirEntry> DraftOrders { get; set; } = [];
         public IReadOnlyList<string> DraftOrderProblems { get; set; } = [];
     }
 }

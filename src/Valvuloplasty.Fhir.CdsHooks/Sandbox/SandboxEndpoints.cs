@@ -163,7 +163,7 @@ public static class SandboxEndpoints
             [PrefetchKeys.Procedures] = new(PrefetchKeys.Procedures, DataSource.Prefetch, [.. resources.OfType<Procedure>()], []),
             [PrefetchKeys.Medications] = new(PrefetchKeys.Medications, DataSource.Prefetch, [.. resources.OfType<MedicationRequest>()], []),
         };
-        var facts = mapper.Map(new PatientRecord(patient.Id!, keys));
+        var facts = mapper.Map(new PatientRecord(patient.Id!, keys) { Supporting = [.. resources.OfType<Medication>().Select(m => new FhirEntry(m, 0, null, SearchEntryMode.Unspecified))] }, now);
         var picture = ClinicalPicture.From(facts, now);
         var findings = new List<string>();
         findings.AddRange(facts.Stenoses.Select(s => $"{s.Display}{(s.Confirmed ? "" : " (unconfirmed)")}"));

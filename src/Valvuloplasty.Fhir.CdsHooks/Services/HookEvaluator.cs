@@ -60,15 +60,16 @@ public sealed class HookEvaluator(
             }
         }
 
-        var result = assembler.Complete(patientId, keys, failures);
+        var result = assembler.Complete(patientId, keys, failures, PatientRecordAssembler.PrefetchMedications(request.Prefetch));
         if (result.Record is null)
         {
             return new HookOutcome([], result.Missing, keys);
         }
 
-        var facts = mapper.Map(result.Record);
+        var now = time.GetUtcNow();
+        var facts = mapper.Map(result.Record, now);
         var draftOrders = mapper.MapOrders(request.Context.DraftOrders);
-        var evaluation = RuleCatalog.Evaluate(facts, draftOrders, service.Kind, time.GetUtcNow(), ruleOptions.Value);
+        var evaluation = RuleCatalog.Evaluate(facts, draftOrders, service.Kind, now, ruleOptions.Value);
         var cards = renderer.Render(evaluation, facts.PatientReference);
         return new HookOutcome(cards, [], result.Record.Keys);
     }

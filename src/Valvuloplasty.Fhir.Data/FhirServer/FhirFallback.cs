@@ -71,7 +71,7 @@ public sealed class FhirFallback(
         CancellationToken budget, CancellationToken caller)
     {
         var started = Stopwatch.GetTimestamp();
-        var resources = new List<Hl7.Fhir.Model.Resource>();
+        var entries = new List<FhirEntry>();
         var problems = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var pages = 0;
@@ -105,7 +105,7 @@ public sealed class FhirFallback(
                 switch (payload.Kind)
                 {
                     case FhirPayloadKind.Resource or FhirPayloadKind.Bundle:
-                        resources.AddRange(payload.Resources);
+                        entries.AddRange(payload.Entries);
                         problems.AddRange(payload.Problems);
                         url = payload.NextLink is { } next && Uri.TryCreate(baseUrl, next, out var nextUrl) ? nextUrl : null;
                         break;
@@ -116,7 +116,7 @@ public sealed class FhirFallback(
                 }
             }
 
-            var data = PatientRecordAssembler.Filter(template, patientId, resources, DataSource.FhirServer, problems);
+            var data = PatientRecordAssembler.Filter(template, patientId, entries, DataSource.FhirServer, problems);
             if (template.Key == PrefetchKeys.Patient && data.Resources.Count == 0)
             {
                 throw new FetchException("no-patient", "the FHIR server returned no Patient resource for the context patient");

@@ -30,18 +30,55 @@ internal static class FhirValues
         _ => null,
     };
 
-    /// <summary>A dateTime, instant or date as an instant (partial dates resolve to their first moment).</summary>
-    public static DateTimeOffset? Instant(DataType? value) => value switch
+    /// <summary>
+    /// A FHIR date, dateTime or instant as the rules read it. <paramref name="At"/> is the latest instant its precision
+    /// allows (CLINICAL_RULES §2: a partial date counts at its latest), <paramref name="Earliest"/> the first;
+    /// <paramref name="Partial"/> holds the text of a partial date (<c>2026</c>, <c>2026-03</c>). A date without a time
+    /// stands for its day, at 00:00 UTC.
+    /// </summary>
+    public readonly record struct FhirWhen(DateTimeOffset At, DateTimeOffset Earliest, string? Partial);
+
+    /// <summary>A dateTime, instant, date or Period (its end, else its start) read as <see cref="FhirWhen"/>; null when unreadable.</summary>
+    public static FhirWhen? When(DataType? value) => value switch
     {
-        FhirDateTime dt => dt.Value is { Length: > 10 } && dt.TryToDateTimeOffset(out var at) ? at : Midnight(ParseDate(dt.Value)),
-        Instant i => i.Value,
-        Date d => Midnight(ParseDate(d.Value)),
-        Period p => Instant(p.EndElement) ?? Instant(p.StartElement),
+        FhirDateTime dt => FromText(dt.Value),
+        Instant i => i.Value is { } at ? new FhirWhen(at, at, null) : FromText(i.JsonValue as string),
+        Date d => FromText(d.Value),
+        Period p => When(p.EndElement) ?? When(p.StartElement),
         _ => null,
     };
 
-    private static DateTimeOffset? Midnight(DateOnly? date) =>
-        date is { } day ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
+    /// <summary>The instant a date stands for (<see cref="FhirWhen.At"/>), or null.</summary>
+    public static DateTimeOffset? Instant(DataType? value) => When(value)?.At;
+
+    private static FhirWhen? FromText(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (text.Length > 10 && new FhirDateTime(text).TryToDateTimeOffset(out var at))
+        {
+            return new FhirWhen(at, at, null);
+        }
+
+        if (ParseDate(text) is not { } first)
+        {
+            return null;
+        }
+
+        var precision = text.Length >= 10 ? 10 : text.Length;
+        var last = precision switch
+        {
+            4 => new DateOnly(first.Year, 12, 31),
+            7 => first.AddMonths(1).AddDays(-1),
+            _ => first,
+        };
+        return new FhirWhen(Midnight(last), Midnight(first), precision < 10 ? text[..precision] : null);
+    }
+
+    private static DateTimeOffset Midnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>The start of a Period, or the instant of a dateTime.</summary>
     public static DateTimeOffset? Start(DataType? value) => value is Period p ? Instant(p.StartElement) ?? Instant(p.EndElement) : Instant(value);
@@ -125,7 +162,7 @@ internal static class FhirValues
     }
 
     /// <summary>Runs a read that may throw on a malformed element and turns the failure into null.</summary>
-    public static T? Try<T>(Func<T> read) where T : class
+    public static T? Try<T>(Func<T?> read) where T : class
     {
         try
         {

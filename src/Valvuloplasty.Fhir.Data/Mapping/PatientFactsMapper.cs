@@ -24,11 +24,14 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
     private readonly ValueSetIndex _terminology = terminology ?? throw new ArgumentNullException(nameof(terminology));
 
-    /// <summary>Maps the record. Draft orders are mapped separately with <see cref="MapOrders"/>.</summary>
-    public PatientFacts Map(PatientRecord record)
+    /// <summary>
+    /// Maps the record as of <paramref name="asOf"/> (the clock only decides what is dated in the future). Draft
+    /// orders are mapped separately with <see cref="MapOrders"/>.
+    /// </summary>
+    public PatientFacts Map(PatientRecord record, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var state = new MappingState();
+        var state = new MappingState(asOf, MedicationIndex.Of(record.Supporting));
 
         var patient = record.All<Patient>(PrefetchKeys.Patient).FirstOrDefault();
         foreach (var condition in record.All<Condition>(PrefetchKeys.Conditions))
@@ -56,6 +59,14 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             Guard(state, medication, () => MapMedication(medication, state));
         }
 
+        if (state.UnresolvedMedications.Count > 0)
+        {
+            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable,
+                $"{state.UnresolvedMedications.Count} medication order(s) name their medication only by a reference that was not sent "
+                + $"({string.Join(", ", state.UnresolvedMedications.Take(3))}{(state.UnresolvedMedications.Count > 3 ? ", …" : "")}): "
+                + "whether they are anticoagulants is unknown."));
+        }
+
         foreach (var assessment in record.All<RiskAssessment>(PrefetchKeys.RiskAssessments))
         {
             Guard(state, assessment, () => MapRiskAssessment(assessment, state));
@@ -77,7 +88,8 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         return new PatientFacts
         {
             PatientReference = $"Patient/{record.PatientId}",
-            BirthDate = patient is null ? null : ParseDate(patient.BirthDate),
+            BirthDate = BirthDate(patient, asOf),
+            Deceased = patient is not null && IsDeceased(patient),
             Stenoses = state.Stenoses,
             Regurgitations = state.Regurgitations,
             Findings = state.Findings,
@@ -89,6 +101,34 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             Notes = state.Notes,
         };
     }
+
+    /// <summary>
+    /// The latest birth date the record allows, so the age computed from it is certain (a partial <c>1940-03</c> is
+    /// 1940-03-31; never after today); none when absent, unreadable or in the future (CLINICAL_RULES §2).
+    /// </summary>
+    private static DateOnly? BirthDate(Patient? patient, DateTimeOffset asOf)
+    {
+        if (FhirValues.When(patient?.BirthDateElement) is not { } born)
+        {
+            return null;
+        }
+
+        var today = DateOnly.FromDateTime(asOf.UtcDateTime);
+        if (DateOnly.FromDateTime(born.Earliest.UtcDateTime) > today)
+        {
+            return null;
+        }
+
+        var latest = DateOnly.FromDateTime(born.At.UtcDateTime);
+        return latest > today ? today : latest;
+    }
+
+    private static bool IsDeceased(Patient patient) => Try<DataType>(() => patient.Deceased) switch
+    {
+        FhirBoolean b => b.JsonValue is true,
+        FhirDateTime => true,
+        _ => false,
+    };
 
     /// <summary>
     /// Maps the hook's draft orders (ServiceRequests). Unreadable orders are skipped, as CDS_HOOKS.md
@@ -161,13 +201,8 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             return;
         }
 
-        if (observation.DataAbsentReason is not null)
-        {
-            return;
-        }
-
         var source = Reference(observation);
-        var when = Instant(observation.Effective) ?? Instant(observation.IssuedElement);
+        var when = FhirValues.When(observation.Effective) ?? FhirValues.When(observation.IssuedElement);
         var valueSets = ValueSetsOf(observation.Code);
 
         // A SNOMED NYHA finding used as the Observation code.
@@ -175,38 +210,46 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         {
             if (TerminologyBindings.NyhaClasses.TryGetValue(id, out var nyhaFinding) && !preliminary)
             {
-                if (when is { } at)
+                if (when is { } at && !InFuture(at, state, "NYHA class", source, null))
                 {
-                    state.Coded.Add(new CodedObservation(CodedKind.NyhaClass, nyhaFinding, at, source));
+                    state.Coded.Add(new CodedObservation(CodedKind.NyhaClass, nyhaFinding, at.At, source));
                 }
 
                 return;
             }
         }
 
-        MapObservationValue(valueSets, observation.Value, when, preliminary, source, state);
+        // The Observation's own value (absent when it has a dataAbsentReason), then each component with its own
+        // code, value and dataAbsentReason; components share the status and date of their study. A panel's own code
+        // (an echo study) is in no measurement ValueSet: only its components count.
+        if (observation.DataAbsentReason is null)
+        {
+            MapObservationValue(valueSets, observation.Value, when, preliminary, source, state);
+        }
 
-        // Echo panels carry their measurements as components.
         foreach (var component in observation.Component)
         {
-            MapObservationValue(ValueSetsOf(component.Code), component.Value, when, preliminary, source, state);
+            if (component.DataAbsentReason is null)
+            {
+                MapObservationValue(ValueSetsOf(component.Code), component.Value, when, preliminary, source, state);
+            }
         }
     }
 
     private void MapObservationValue(
-        IReadOnlyList<string> valueSets, DataType? value, DateTimeOffset? when, bool preliminary, string source, MappingState state)
+        IReadOnlyList<string> valueSets, DataType? value, FhirValues.FhirWhen? when, bool preliminary, string source, MappingState state)
     {
         foreach (var id in valueSets)
         {
             if (TerminologyBindings.MeasurementByValueSet.TryGetValue(id, out var kind))
             {
-                if (when is { } at)
-                {
-                    MapMeasurement(kind, value, at, preliminary, source, state);
-                }
-                else
+                if (when is not { } at)
                 {
                     state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"{Format.Name(kind)} in {source} has no effective date or issued time; not used.", source, kind));
+                }
+                else if (!InFuture(at, state, Format.Name(kind), source, kind))
+                {
+                    MapMeasurement(kind, value, at, preliminary, source, state);
                 }
 
                 return;
@@ -214,9 +257,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
             if (TerminologyBindings.CodedByValueSet.TryGetValue(id, out var codedKind))
             {
-                if (when is { } at && !preliminary && CodedAnswer(codedKind, value) is { } answer)
+                if (when is { } at && !preliminary && CodedAnswer(codedKind, value) is { } answer && !InFuture(at, state, codedKind.ToString(), source, null))
                 {
-                    state.Coded.Add(new CodedObservation(codedKind, answer, at, source));
+                    state.Coded.Add(new CodedObservation(codedKind, answer, at.At, source));
                 }
 
                 return;
@@ -224,10 +267,26 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         }
     }
 
-    private static void MapMeasurement(MeasurementKind kind, DataType? value, DateTimeOffset when, bool preliminary, string source, MappingState state)
+    /// <summary>
+    /// A value dated more than one day after <c>asOf</c> (time zones aside, a date in the future) is unusable
+    /// (CLINICAL_RULES §2): noted with the rejected values. A partial date is in the future only when its first day is.
+    /// </summary>
+    private static bool InFuture(FhirValues.FhirWhen when, MappingState state, string what, string source, MeasurementKind? kind)
+    {
+        if (ClinicalPicture.DaysBetween(state.AsOf, when.Earliest) <= 1)
+        {
+            return false;
+        }
+
+        state.Notes.Add(new DataNote(ItemCodes.WarnFutureDate,
+            $"{what} in {source} is dated {when.Partial ?? Format.Date(when.Earliest)}, in the future; not used.", source, kind));
+        return true;
+    }
+
+    private static void MapMeasurement(MeasurementKind kind, DataType? value, FhirValues.FhirWhen when, bool preliminary, string source, MappingState state)
     {
         decimal? number;
-        string? system = null, code = null, unit = null;
+        string? system = null, code = null, unit = null, comparator = null;
         switch (value)
         {
             case Quantity quantity:
@@ -235,6 +294,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
                 system = quantity.System;
                 code = Code(quantity.CodeElement);
                 unit = quantity.Unit;
+                comparator = Code(quantity.ComparatorElement);
                 break;
             case Integer integer:
                 number = Integer(integer);
@@ -253,6 +313,21 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             return;
         }
 
+        Bound? bound = comparator switch
+        {
+            null => null,
+            "<" => Bound.LessThan,
+            "<=" => Bound.LessOrEqual,
+            ">=" => Bound.GreaterOrEqual,
+            ">" => Bound.GreaterThan,
+            _ => (Bound)(-1),
+        };
+        if (bound is (Bound)(-1))
+        {
+            state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"{Format.Name(kind)} in {source} has an unknown comparator; not used.", source, kind));
+            return;
+        }
+
         var normalized = UnitNormalizer.Normalize(kind, raw, system, code, unit);
         if (!normalized.Usable)
         {
@@ -260,7 +335,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             return;
         }
 
-        state.Measurements.Add(new Measurement(kind, normalized.Value, normalized.Unit, when, source, preliminary, normalized.ConvertedFrom));
+        state.Measurements.Add(new Measurement(kind, normalized.Value, normalized.Unit, when.At, source, preliminary, normalized.ConvertedFrom, bound, when.Partial));
     }
 
     private string? CodedAnswer(CodedKind kind, DataType? value)
@@ -311,6 +386,10 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         var isSts = ValueSetsOf(assessment.Code).Contains(stsValueSet) || ValueSetsOf(assessment.Method).Contains(stsValueSet);
         var source = Reference(assessment);
         var when = Instant(assessment.Occurrence);
+        if (FhirValues.When(assessment.Occurrence) is { } occurred && InFuture(occurred, state, "STS-PROM", source, MeasurementKind.StsProm))
+        {
+            return;
+        }
         foreach (var prediction in assessment.Prediction)
         {
             if (!isSts && !ValueSetsOf(prediction.Outcome).Contains(stsValueSet))
@@ -388,44 +467,76 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             Label(request.Code, "order"));
     }
 
+    /// <summary>
+    /// An anticoagulant order (CLINICAL_RULES §2): active or on hold (the drug is paused, not stopped, so a
+    /// procedure plan must still cover it); stopped, completed, cancelled, entered-in-error, draft and unknown never
+    /// count. The medication is read wherever it is: <c>medicationCodeableConcept</c>, a contained Medication, a
+    /// Medication sent elsewhere in the prefetch (included, or in a key of its own), else the reference's display.
+    /// Codes are matched against the anticoagulant and NOAC ValueSets (ingredients and products); failing that,
+    /// ingredient and brand names in the text.
+    /// </summary>
     private void MapMedication(MedicationRequest medication, MappingState state)
     {
-        if (Code(medication.StatusElement) != "active")
+        var status = Code(medication.StatusElement);
+        if (status is not ("active" or "on-hold"))
         {
             return;
         }
 
-        var concept = medication.Medication as CodeableConcept;
-        var label = concept is not null ? Label(concept, "medication") : (medication.Medication as ResourceReference)?.Display ?? "medication";
-        var codings = Codings(concept).ToList();
-
-        var isAnticoagulant = codings.Any(c => _terminology.Contains(TerminologyBindings.Anticoagulants, c.System, c.Code))
-            || NameMatches(TerminologyBindings.Anticoagulants, label, codings);
-        if (!isAnticoagulant)
+        var (concepts, label) = ResolveMedication(medication, state);
+        if (concepts is null)
         {
             return;
         }
 
-        var isNoac = codings.Any(c => _terminology.Contains(TerminologyBindings.Noacs, c.System, c.Code))
-            || NameMatches(TerminologyBindings.Noacs, label, codings);
-        state.Anticoagulants.Add(new AnticoagulantFact(label, isNoac, Reference(medication)));
+        var codings = concepts.SelectMany(Codings).ToList();
+        var texts = concepts.Select(c => c.Text).Concat(codings.Select(c => c.Display)).Append(label).OfType<string>().ToList();
+        if (!Matches(TerminologyBindings.Anticoagulants, codings, texts))
+        {
+            return;
+        }
+
+        var isNoac = Matches(TerminologyBindings.Noacs, codings, texts);
+        state.Anticoagulants.Add(new AnticoagulantFact(label, isNoac, Reference(medication), OnHold: status == "on-hold"));
     }
 
-    /// <summary>Falls back to the ingredient names (ValueSet displays) in the medication's text or displays.</summary>
-    private bool NameMatches(string valueSetId, string label, List<(string System, string Code, string? Display)> codings)
+    /// <summary>
+    /// The concepts that name the medication of an order (its code and its ingredients), and a label for the card;
+    /// null concepts when a reference resolves nowhere and has no display (the order is then counted as unresolved).
+    /// </summary>
+    private static (List<CodeableConcept>? Concepts, string Label) ResolveMedication(MedicationRequest request, MappingState state)
     {
-        var texts = codings.Select(c => c.Display).Append(label).OfType<string>().ToList();
-        foreach (var ingredient in _terminology.Codes(valueSetId))
+        switch (Try<DataType>(() => request.Medication))
         {
-            var name = ingredient.Display?.Split(' ')[0];
-            if (!string.IsNullOrEmpty(name) && texts.Any(t => t.Contains(name, StringComparison.OrdinalIgnoreCase)))
-            {
-                return true;
-            }
-        }
+            case CodeableConcept concept:
+                return ([concept], Label(concept, "medication"));
+            case ResourceReference reference:
+                var target = reference.Reference is { Length: > 1 } local && local[0] == '#'
+                    ? request.Contained.OfType<Medication>().FirstOrDefault(m => m.Id == local[1..])
+                    : state.Medications.Find(reference.Reference);
+                if (target is not null)
+                {
+                    List<CodeableConcept> concepts = [.. new[] { target.Code }.OfType<CodeableConcept>(),
+                        .. target.Ingredient.Select(i => Try<DataType>(() => i.Item) as CodeableConcept).OfType<CodeableConcept>()];
+                    var name = target.Code is { } code ? Label(code, reference.Display ?? "medication") : reference.Display ?? "medication";
+                    return (concepts, name);
+                }
 
-        return false;
+                if (!string.IsNullOrWhiteSpace(reference.Display))
+                {
+                    return ([new CodeableConcept { Text = reference.Display }], reference.Display);
+                }
+
+                state.UnresolvedMedications.Add(Reference(request));
+                return (null, "medication");
+            default:
+                return (null, "medication");
+        }
     }
+
+    private bool Matches(string valueSetId, List<(string System, string Code, string? Display)> codings, List<string> texts) =>
+        codings.Any(c => _terminology.Contains(valueSetId, c.System, c.Code))
+        || texts.Any(t => _terminology.NameAppearsIn(valueSetId, t));
 
     private SeverityGrade? Severity(CodeableConcept? severity)
     {
@@ -484,8 +595,11 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         _ => key,
     };
 
-    private sealed class MappingState
+    private sealed class MappingState(DateTimeOffset asOf, MedicationIndex medications)
     {
+        public DateTimeOffset AsOf { get; } = asOf;
+        public MedicationIndex Medications { get; } = medications;
+        public List<string> UnresolvedMedications { get; } = [];
         public List<StenosisDiagnosis> Stenoses { get; } = [];
         public List<RegurgitationFinding> Regurgitations { get; } = [];
         public List<ClinicalFinding> Findings { get; } = [];
@@ -495,5 +609,58 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         public List<OrderFact> Orders { get; } = [];
         public List<AnticoagulantFact> Anticoagulants { get; } = [];
         public List<DataNote> Notes { get; } = [];
+    }
+
+    /// <summary>The Medications of a record, found by <c>Medication/id</c> (relative, absolute or versioned) or by the entry's fullUrl.</summary>
+    private sealed class MedicationIndex(Dictionary<string, Medication> byReference)
+    {
+        public static MedicationIndex Of(IEnumerable<FhirEntry> supporting)
+        {
+            var byReference = new Dictionary<string, Medication>(StringComparer.Ordinal);
+            foreach (var entry in supporting)
+            {
+                if (entry.Resource is not Medication medication)
+                {
+                    continue;
+                }
+
+                if (!string.IsNullOrEmpty(medication.Id))
+                {
+                    byReference.TryAdd($"Medication/{medication.Id}", medication);
+                }
+
+                if (!string.IsNullOrEmpty(entry.FullUrl))
+                {
+                    byReference.TryAdd(entry.FullUrl, medication);
+                }
+            }
+
+            return new MedicationIndex(byReference);
+        }
+
+        public Medication? Find(string? reference)
+        {
+            if (string.IsNullOrEmpty(reference) || byReference.Count == 0)
+            {
+                return null;
+            }
+
+            if (byReference.TryGetValue(reference, out var exact))
+            {
+                return exact;
+            }
+
+            // https://ehr/fhir/Medication/123/_history/2 → Medication/123
+            var segments = reference.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            for (var i = segments.Length - 2; i >= 0; i--)
+            {
+                if (segments[i] == "Medication")
+                {
+                    return byReference.GetValueOrDefault($"Medication/{segments[i + 1]}");
+                }
+            }
+
+            return null;
+        }
     }
 }

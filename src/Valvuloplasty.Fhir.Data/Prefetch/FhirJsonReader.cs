@@ -19,19 +19,41 @@ public enum FhirPayloadKind
     NotAResource,
 }
 
+/// <summary>How a Bundle entry came to be in a search result (<c>Bundle.entry.search.mode</c>).</summary>
+public enum SearchEntryMode
+{
+    /// <summary>No <c>search.mode</c> (a collection or transaction Bundle, or a server that omits it).</summary>
+    Unspecified,
+    /// <summary>The entry matched the search.</summary>
+    Match,
+    /// <summary>The entry was added by <c>_include</c>/<c>_revinclude</c>: it supports the matches (a Patient, a Medication).</summary>
+    Include,
+    /// <summary>An OperationOutcome about the search itself (warnings, information).</summary>
+    Outcome,
+}
+
+/// <summary>One resource read from a JSON value, with where it sat: its Bundle entry index, fullUrl and search mode.</summary>
+public sealed record FhirEntry(Resource Resource, int Index, string? FullUrl, SearchEntryMode Mode);
+
 /// <summary>
 /// The resources read from one JSON value. <paramref name="Problems"/> says what was skipped and why,
-/// without any resource content (safe to log and to show).
+/// without any resource content (safe to log and to show). OperationOutcomes are not among the entries:
+/// the first one is kept in <paramref name="Outcome"/>.
 /// </summary>
 public sealed record FhirPayload(
     FhirPayloadKind Kind,
     string? ResourceType,
-    IReadOnlyList<Resource> Resources,
+    IReadOnlyList<FhirEntry> Entries,
     IReadOnlyList<string> Problems,
     string? NextLink = null,
     OperationOutcome? Outcome = null)
 {
     public static readonly FhirPayload JsonNull = new(FhirPayloadKind.Null, null, [], []);
+
+    private IReadOnlyList<Resource>? _resources;
+
+    /// <summary>Every resource read, in entry order (matches, includes and entries without a search mode).</summary>
+    public IReadOnlyList<Resource> Resources => _resources ??= [.. Entries.Select(e => e.Resource)];
 }
 
 /// <summary>
@@ -106,7 +128,7 @@ public sealed class FhirJsonReader
         }
 
         var problems = new List<string>();
-        var resource = ReadResource(ref reader, problems, "the resource");
+        var resource = ReadResource(ref reader, problems, "the resource", resourceType);
         if (resource is OperationOutcome outcome)
         {
             return new FhirPayload(FhirPayloadKind.OperationOutcome, resourceType, [], problems, Outcome: outcome);
@@ -114,14 +136,14 @@ public sealed class FhirJsonReader
 
         return resource is null
             ? new FhirPayload(FhirPayloadKind.NotAResource, resourceType, [], problems)
-            : new FhirPayload(FhirPayloadKind.Resource, resourceType, [resource], problems);
+            : new FhirPayload(FhirPayloadKind.Resource, resourceType, [new FhirEntry(resource, 0, null, SearchEntryMode.Unspecified)], problems);
     }
 
     private FhirPayload ReadBundle(ref Utf8JsonReader reader)
     {
-        var resources = new List<Resource>();
+        var entries = new List<FhirEntry>();
         var problems = new List<string>();
-        OperationOutcome? outcome = null;
+        var outcomes = new List<(OperationOutcome Outcome, SearchEntryMode Mode)>();
         string? next = null;
         var entryIndex = 0;
 
@@ -141,14 +163,14 @@ public sealed class FhirJsonReader
 
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    var resource = ReadEntry(ref reader, problems, entryIndex++);
-                    if (resource is OperationOutcome entryOutcome)
+                    var entry = ReadEntry(ref reader, problems, entryIndex++);
+                    if (entry?.Resource is OperationOutcome entryOutcome)
                     {
-                        outcome ??= entryOutcome;
+                        outcomes.Add((entryOutcome, entry.Mode));
                     }
-                    else if (resource is not null)
+                    else if (entry is not null)
                     {
-                        resources.Add(resource);
+                        entries.Add(entry);
                     }
                 }
             }
@@ -164,12 +186,21 @@ public sealed class FhirJsonReader
             }
         }
 
-        // A Bundle of nothing but OperationOutcomes is a failure report (CDS Hooks prefetch rule).
-        var kind = outcome is not null && resources.Count == 0 ? FhirPayloadKind.OperationOutcome : FhirPayloadKind.Bundle;
-        return new FhirPayload(kind, "Bundle", resources, problems, next, outcome);
+        var kind = entries.Count == 0 && outcomes.Count > 0 && !outcomes.All(o => IsInformational(o.Outcome, o.Mode))
+            ? FhirPayloadKind.OperationOutcome
+            : FhirPayloadKind.Bundle;
+        return new FhirPayload(kind, "Bundle", entries, problems, next, outcomes.Count > 0 ? outcomes[0].Outcome : null);
     }
 
-    private Resource? ReadEntry(ref Utf8JsonReader reader, List<string> problems, int index)
+    /// <summary>
+    /// A Bundle of nothing but OperationOutcomes is a failure report (CDS Hooks prefetch rule), unless each is a
+    /// search <c>outcome</c> entry with no error: then it is an empty search result with a note from the server.
+    /// </summary>
+    private static bool IsInformational(OperationOutcome outcome, SearchEntryMode mode) =>
+        mode == SearchEntryMode.Outcome
+        && outcome.Issue.All(i => Mapping.FhirValues.Code(i.SeverityElement) is "information" or "warning");
+
+    private FhirEntry? ReadEntry(ref Utf8JsonReader reader, List<string> problems, int index)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -179,6 +210,8 @@ public sealed class FhirJsonReader
         }
 
         Resource? resource = null;
+        string? fullUrl = null;
+        var mode = SearchEntryMode.Unspecified;
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
@@ -197,13 +230,24 @@ public sealed class FhirJsonReader
                         }
                     }
 
-                    resource = ReadResource(ref reader, problems, $"Bundle.entry[{index}].resource");
+                    resource = ReadResource(ref reader, problems, $"Bundle.entry[{index}].resource", PeekResourceType(reader));
                 }
                 else
                 {
                     problems.Add($"Bundle.entry[{index}].resource is not an object");
                     reader.Skip();
                 }
+            }
+            else if (reader.ValueTextEquals("fullUrl"u8))
+            {
+                reader.Read();
+                fullUrl = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("search"u8))
+            {
+                reader.Read();
+                mode = ReadSearchMode(ref reader);
             }
             else
             {
@@ -212,18 +256,38 @@ public sealed class FhirJsonReader
             }
         }
 
-        return resource;
+        return resource is null ? null : new FhirEntry(resource, index, fullUrl, mode);
     }
 
-    private static Resource? ReadResource(ref Utf8JsonReader reader, List<string> problems, string where)
+    private static SearchEntryMode ReadSearchMode(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return SearchEntryMode.Unspecified;
+        }
+
+        var (mode, _) = JsonMembers.TwoStrings(ref reader, "mode"u8, "score"u8);
+        return mode switch
+        {
+            "match" => SearchEntryMode.Match,
+            "include" => SearchEntryMode.Include,
+            "outcome" => SearchEntryMode.Outcome,
+            _ => SearchEntryMode.Unspecified,
+        };
+    }
+
+    /// <param name="declaredType">The object's resourceType as written; FHIR type names are case-sensitive.</param>
+    private static Resource? ReadResource(ref Utf8JsonReader reader, List<string> problems, string where, string? declaredType)
     {
         var checkpoint = reader;
         try
         {
             Deserializer.TryDeserializeResource(ref reader, out var resource, out _);
-            if (resource is null || resource.GetType() == typeof(Resource) || ModelInfo.FhirTypeNameToFhirType(resource.TypeName) is null)
+            if (resource is null || resource.GetType() == typeof(Resource) || ModelInfo.FhirTypeNameToFhirType(resource.TypeName) is null
+                || !string.Equals(declaredType, resource.TypeName, StringComparison.Ordinal))
             {
-                problems.Add($"{where} is not a known R4 resource type");
+                problems.Add($"{where} is not a known R4 resource type (resource type names are case-sensitive)");
                 return null;
             }
 

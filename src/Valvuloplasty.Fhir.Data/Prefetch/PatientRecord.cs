@@ -18,7 +18,7 @@ public enum PrefetchState
 }
 
 /// <summary>One prefetch key after parsing. <paramref name="Problems"/> never holds resource content.</summary>
-public sealed record PrefetchEntry(string Key, PrefetchState State, IReadOnlyList<Resource> Resources, IReadOnlyList<string> Problems)
+public sealed record PrefetchEntry(string Key, PrefetchState State, IReadOnlyList<FhirEntry> Entries, IReadOnlyList<string> Problems)
 {
     /// <summary>True when the key must still be fetched from the FHIR server (absent, OperationOutcome, unreadable).</summary>
     public bool NeedsFetch => State is PrefetchState.Absent or PrefetchState.OperationOutcome or PrefetchState.Unreadable;
@@ -37,12 +37,25 @@ public enum DataSource
     Unavailable,
 }
 
-/// <summary>The resources of one key after prefetch and fallback.</summary>
-public sealed record KeyData(string Key, DataSource Source, IReadOnlyList<Resource> Resources, IReadOnlyList<string> Problems);
+/// <summary>
+/// The resources of one key after prefetch and fallback. <see cref="Supporting"/> holds what came with them
+/// to be used elsewhere: Medications (a MedicationRequest's medicationReference resolves to them) and the
+/// context Patient, whether included (<c>_include</c>) or sent among the matches.
+/// </summary>
+public sealed record KeyData(string Key, DataSource Source, IReadOnlyList<Resource> Resources, IReadOnlyList<string> Problems)
+{
+    public IReadOnlyList<FhirEntry> Supporting { get; init; } = [];
+}
 
-/// <summary>The patient's data for one hook call, by prefetch key.</summary>
+/// <summary>
+/// The patient's data for one hook call, by prefetch key. <see cref="Supporting"/> are the resources every
+/// key (and any prefetch key the services do not define) brought along for reference resolution: Medications
+/// with their fullUrl.
+/// </summary>
 public sealed record PatientRecord(string PatientId, IReadOnlyDictionary<string, KeyData> Keys)
 {
+    public IReadOnlyList<FhirEntry> Supporting { get; init; } = [];
+
     public IEnumerable<T> All<T>(string key) where T : Resource =>
         Keys.TryGetValue(key, out var data) ? data.Resources.OfType<T>() : [];
 }

@@ -37,8 +37,8 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
                     keys[template.Key] = new KeyData(template.Key, DataSource.NoneRecorded, [], []);
                     break;
                 case PrefetchState.Resources:
-                    var data = Filter(template, patientId, entry.Resources, DataSource.Prefetch, entry.Problems);
-                    if (Usable(template, entry.Resources, data))
+                    var (data, foreign) = Sort(template, patientId, entry.Entries, DataSource.Prefetch, entry.Problems);
+                    if (Usable(template, data, foreign))
                     {
                         keys[template.Key] = data;
                     }
@@ -47,23 +47,47 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
             }
         }
 
+        // The context Patient may come along in another key's Bundle (_include=…:patient): use it where the patient key gave none.
+        if (!keys.ContainsKey(PrefetchKeys.Patient) && _templates.ByKey.ContainsKey(PrefetchKeys.Patient)
+            && keys.Values.SelectMany(k => k.Supporting).Select(e => e.Resource).OfType<Patient>().FirstOrDefault(p => p.Id == patientId) is { } included)
+        {
+            keys[PrefetchKeys.Patient] = new KeyData(PrefetchKeys.Patient, DataSource.Prefetch, [included], []);
+        }
+
         return keys;
     }
 
     /// <summary>
-    /// A key's prefetch counts only when it holds what its template asks for: the patient key needs this
-    /// patient's Patient, and a key whose resources were all of another type (a Patient where Conditions
-    /// belong) is unusable rather than "no data". An empty Bundle is usable: the EHR found nothing.
+    /// Every Medication the prefetch holds, whatever key it came under: included, in a key the services do not
+    /// define (an EHR may send them in a key of their own), or in a key otherwise unusable. They resolve
+    /// medication references.
     /// </summary>
-    private static bool Usable(PrefetchTemplate template, IReadOnlyList<Resource> sent, KeyData kept) =>
-        kept.Resources.Count > 0
-        || (template.Key != PrefetchKeys.Patient && sent.All(r => r.TypeName == template.ResourceType));
+    public static IReadOnlyList<FhirEntry> PrefetchMedications(IReadOnlyDictionary<string, PrefetchEntry> prefetch)
+    {
+        ArgumentNullException.ThrowIfNull(prefetch);
+        return [.. prefetch.Values
+            .Where(e => e.State == PrefetchState.Resources)
+            .SelectMany(e => e.Entries)
+            .Where(e => e.Resource is Medication)];
+    }
+
+    /// <summary>
+    /// A key's prefetch counts only when it holds what its template asks for: the patient key needs this
+    /// patient's Patient, and a key whose matches were all of another type (a Practitioner where Conditions
+    /// belong) is unusable rather than "no data". An empty Bundle, or one holding only included resources, is
+    /// usable: the EHR found nothing (so is one whose resources were all for another patient: those are reported).
+    /// </summary>
+    private static bool Usable(PrefetchTemplate template, KeyData kept, int foreign) =>
+        kept.Resources.Count > 0 || (template.Key != PrefetchKeys.Patient && foreign == 0);
 
     /// <summary>
     /// Completes the record: every template key not in <paramref name="keys"/> is unavailable; a
-    /// required one is reported as missing.
+    /// required one is reported as missing. <paramref name="otherSupporting"/> are resources of the prefetch that no
+    /// key kept (<see cref="PrefetchMedications"/>).
     /// </summary>
-    public RecordResult Complete(string patientId, IReadOnlyDictionary<string, KeyData> keys, IReadOnlyDictionary<string, string> failures)
+    public RecordResult Complete(
+        string patientId, IReadOnlyDictionary<string, KeyData> keys, IReadOnlyDictionary<string, string> failures,
+        IReadOnlyList<FhirEntry>? otherSupporting = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(failures);
@@ -79,29 +103,76 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
             }
         }
 
-        return new RecordResult(missing.Count == 0 ? new PatientRecord(patientId, all) : null, missing);
+        if (missing.Count > 0)
+        {
+            return new RecordResult(null, missing);
+        }
+
+        var supporting = all.Values.SelectMany(k => k.Supporting).Concat(otherSupporting ?? []).ToList();
+        return new RecordResult(new PatientRecord(patientId, all) { Supporting = supporting }, missing);
     }
 
-    /// <summary>Keeps the resources of the template's type that belong to <paramref name="patientId"/>.</summary>
-    public static KeyData Filter(PrefetchTemplate template, string patientId, IReadOnlyList<Resource> resources, DataSource source, IReadOnlyList<string> problems)
+    /// <summary>
+    /// Keeps the resources of the template's type that belong to <paramref name="patientId"/>. Included entries
+    /// (<c>search.mode</c> include) are used where they belong, a Medication or the context Patient going to
+    /// <see cref="KeyData.Supporting"/>, and never reported; a Medication among the matches resolves references too.
+    /// Anything else of another type (a Medication outside the medications key among them), or for another patient,
+    /// is dropped and reported.
+    /// </summary>
+    public static KeyData Filter(PrefetchTemplate template, string patientId, IReadOnlyList<FhirEntry> entries, DataSource source, IReadOnlyList<string> problems) =>
+        Sort(template, patientId, entries, source, problems).Data;
+
+    private static (KeyData Data, int Foreign) Sort(
+        PrefetchTemplate template, string patientId, IReadOnlyList<FhirEntry> entries, DataSource source, IReadOnlyList<string> problems)
     {
         ArgumentNullException.ThrowIfNull(template);
-        ArgumentNullException.ThrowIfNull(resources);
-        var kept = new List<Resource>(resources.Count);
+        ArgumentNullException.ThrowIfNull(entries);
+        var kept = new List<Resource>(entries.Count);
+        var supporting = new List<FhirEntry>();
         int wrongType = 0, otherPatient = 0;
-        foreach (var resource in resources)
+        foreach (var entry in entries)
         {
-            if (resource.TypeName != template.ResourceType)
+            var resource = entry.Resource;
+            if (resource.TypeName == template.ResourceType)
             {
-                wrongType++;
+                if (PatientOf(resource) is { } owner && owner != patientId)
+                {
+                    otherPatient++;
+                }
+                else
+                {
+                    kept.Add(resource);
+                }
             }
-            else if (PatientOf(resource) is { } owner && owner != patientId)
+            else if (entry.Mode == SearchEntryMode.Include)
+            {
+                // Included on purpose (_include): used where it belongs, never reported.
+                if (resource is Medication || (resource is Patient included && included.Id == patientId))
+                {
+                    supporting.Add(entry);
+                }
+            }
+            else if (resource is Medication)
+            {
+                // A Medication among a key's matches still resolves references; it belongs in the medications key.
+                supporting.Add(entry);
+                if (template.Key != PrefetchKeys.Medications)
+                {
+                    wrongType++;
+                }
+            }
+            else if (resource is Patient other && other.Id != patientId)
             {
                 otherPatient++;
             }
             else
             {
-                kept.Add(resource);
+                if (resource is Patient)
+                {
+                    supporting.Add(entry);
+                }
+
+                wrongType++;
             }
         }
 
@@ -116,7 +187,7 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
             allProblems.Add($"{otherPatient} resource(s) for another patient dropped");
         }
 
-        return new KeyData(template.Key, source, kept, allProblems);
+        return (new KeyData(template.Key, source, kept, allProblems) { Supporting = supporting }, wrongType);
     }
 
     /// <summary>The patient a resource belongs to, when its reference says so (urn:uuid references cannot be checked).</summary>

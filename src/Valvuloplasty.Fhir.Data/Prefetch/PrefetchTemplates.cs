@@ -55,7 +55,7 @@ public sealed class PrefetchTemplates
             Template(PrefetchKeys.Observations, $"?patient={PatientToken}&code={ObservationCodes(terminology)}", required: true),
             Template(PrefetchKeys.Procedures, $"?patient={PatientToken}", required: false),
             Template(PrefetchKeys.ServiceRequests, $"?patient={PatientToken}", required: false),
-            Template(PrefetchKeys.Medications, $"?patient={PatientToken}&status=active", required: false),
+            Template(PrefetchKeys.Medications, $"?patient={PatientToken}&status=active,on-hold", required: false),
             Template(PrefetchKeys.RiskAssessments, $"?patient={PatientToken}", required: false),
         ];
         ByKey = All.ToDictionary(t => t.Key, StringComparer.Ordinal);
@@ -90,7 +90,8 @@ public sealed class PrefetchTemplates
     {
         var valueSets = TerminologyBindings.Measurements.Values
             .Concat(TerminologyBindings.CodedObservations.Values)
-            .Concat(TerminologyBindings.NyhaClasses.Keys);
+            .Concat(TerminologyBindings.NyhaClasses.Keys)
+            .Append(TerminologyBindings.EchoPanels);
         var codes = valueSets
             .Where(terminology.HasValueSet)
             .SelectMany(terminology.Codes)

@@ -119,6 +119,7 @@ public static class ProfileTerminologyLoader
 
         var concepts = new List<CodeRef>();
         var families = new List<CodeRef>();
+        var names = new List<string>();
         foreach (var include in valueSet.Compose.Include)
         {
             foreach (var canonical in include.ValueSet.OfType<string>())
@@ -131,6 +132,7 @@ public static class ProfileTerminologyLoader
                 var expanded = Expand(file, nested, codeSystems, valueSetsByUrl, depth + 1);
                 concepts.AddRange(expanded.Concepts);
                 families.AddRange(expanded.Families);
+                names.AddRange(expanded.Names ?? []);
             }
 
             if (include.ValueSet.Any() && string.IsNullOrEmpty(include.System))
@@ -153,6 +155,7 @@ public static class ProfileTerminologyLoader
                     }
 
                     concepts.Add(new CodeRef(include.System, concept.Code, concept.Display));
+                    names.AddRange(NamesOf(concept));
                 }
             }
             else if (include.Filter.Count > 0)
@@ -171,7 +174,28 @@ public static class ProfileTerminologyLoader
             }
         }
 
-        return new ValueSetDefinition(valueSet.Id ?? name, valueSet.Url ?? string.Empty, concepts, families);
+        return new ValueSetDefinition(valueSet.Id ?? name, valueSet.Url ?? string.Empty, concepts, families,
+            [.. names.Distinct(StringComparer.OrdinalIgnoreCase)]);
+    }
+
+    /// <summary>
+    /// The free-text names of a concept: its display when it names a substance (no digit, so not a product with a
+    /// strength such as "apixaban 5 MG Oral Tablet"), and each designation (brand names: Eliquis, Lixiana).
+    /// </summary>
+    private static IEnumerable<string> NamesOf(ValueSet.ConceptReferenceComponent concept)
+    {
+        if (!string.IsNullOrWhiteSpace(concept.Display) && !concept.Display.Any(char.IsDigit))
+        {
+            yield return concept.Display.Trim();
+        }
+
+        foreach (var designation in concept.Designation)
+        {
+            if (!string.IsNullOrWhiteSpace(designation.Value))
+            {
+                yield return designation.Value.Trim();
+            }
+        }
     }
 
     private static IEnumerable<CodeRef> Families(string name, ValueSet.ConceptSetComponent include)

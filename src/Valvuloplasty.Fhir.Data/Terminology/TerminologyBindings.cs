@@ -106,6 +106,9 @@ public static class TerminologyBindings
         [ProcedureKind.TransesophagealEcho] = "tee-procedure",
     }.ToFrozenDictionary();
 
+    /// <summary>Echo study panels whose measurements are components (fetched with the observations; never measurements themselves).</summary>
+    public const string EchoPanels = "echo-panels";
+
     public const string SurgicalProcedureCategory = "surgical-procedure-category";
     public const string Anticoagulants = "anticoagulants";
     public const string Noacs = "noacs";
@@ -120,7 +123,7 @@ public static class TerminologyBindings
     [
         .. Stenosis.Values, NonRheumaticMitralStenosis, .. Regurgitation.Values, .. Severity.Values, .. Findings.Values,
         .. Measurements.Values, .. CodedObservations.Values, .. NyhaClasses.Keys, .. Procedures.Values,
-        SurgicalProcedureCategory, Anticoagulants, Noacs, HeartTeamReferral, TavrEvaluation, OverrideReasons,
+        EchoPanels, SurgicalProcedureCategory, Anticoagulants, Noacs, HeartTeamReferral, TavrEvaluation, OverrideReasons,
     ];
 
     /// <summary>Reverse lookups: ValueSet id → concept.</summary>

@@ -1,9 +1,24 @@
 namespace Valvuloplasty.Fhir.Rules.Facts;
 
 /// <summary>
+/// A value recorded as a bound (<c>valueQuantity.comparator</c>): the true value is below or above
+/// <see cref="Measurement.Value"/>. It decides a threshold only when the bound lies on the threshold's far side.
+/// </summary>
+public enum Bound
+{
+    LessThan,
+    LessOrEqual,
+    GreaterOrEqual,
+    GreaterThan,
+}
+
+/// <summary>
 /// A numeric measurement after normalisation: the value is in the canonical unit of its kind.
 /// <paramref name="Source"/> is the FHIR reference it came from (e.g. <c>Observation/abc</c>).
 /// <paramref name="ConvertedFrom"/> holds the original value and unit when a conversion was applied.
+/// <paramref name="Comparator"/> marks a value recorded as a bound (<c>&lt; 0.8 cm²</c>).
+/// <paramref name="DateAsRecorded"/> holds a partial date (<c>2026</c>, <c>2026-03</c>) as written; then
+/// <paramref name="EffectiveAt"/> is the latest day it allows, the date freshness is judged on.
 /// Observations without any date never become measurements: the mapping records a note instead.
 /// </summary>
 public sealed record Measurement(
@@ -13,7 +28,9 @@ public sealed record Measurement(
     DateTimeOffset EffectiveAt,
     string Source,
     bool Preliminary = false,
-    string? ConvertedFrom = null);
+    string? ConvertedFrom = null,
+    Bound? Comparator = null,
+    string? DateAsRecorded = null);
 
 /// <summary>A coded observation (NYHA class, local morphology codes) with its normalised answer.</summary>
 public sealed record CodedObservation(
@@ -57,8 +74,9 @@ public sealed record OrderFact(
     string Source,
     string Display);
 
-/// <summary>An active anticoagulant prescription.</summary>
-public sealed record AnticoagulantFact(string Name, bool IsNoac, string Source);
+/// <summary>An active (or on-hold) anticoagulant prescription.</summary>
+/// <param name="OnHold">The order is on hold: the drug is paused and meant to resume, so a procedure plan must still cover it.</param>
+public sealed record AnticoagulantFact(string Name, bool IsNoac, string Source, bool OnHold = false);
 
 /// <summary>
 /// Something the mapping noticed about the data that the clinician should see: a unit conversion,
@@ -74,7 +92,15 @@ public sealed record DataNote(string Code, string Text, string? Source = null, M
 public sealed record PatientFacts
 {
     public string PatientReference { get; init; } = "Patient/unknown";
+
+    /// <summary>
+    /// The latest birth date the record allows (a partial <c>1940-03</c> is read as 1940-03-31), so
+    /// <see cref="AgeOn"/> gives the age that is certain; null when there is no usable birth date.
+    /// </summary>
     public DateOnly? BirthDate { get; init; }
+
+    /// <summary>The Patient is recorded as deceased (<c>deceasedBoolean</c> true or a <c>deceasedDateTime</c>).</summary>
+    public bool Deceased { get; init; }
     public IReadOnlyList<StenosisDiagnosis> Stenoses { get; init; } = [];
     public IReadOnlyList<RegurgitationFinding> Regurgitations { get; init; } = [];
     public IReadOnlyList<ClinicalFinding> Findings { get; init; } = [];

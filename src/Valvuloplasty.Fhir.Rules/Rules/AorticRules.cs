@@ -60,7 +60,12 @@ public static class AorticRules
             return PostProcedure(facts, picture, builder, recentBav);
         }
 
-        // 2. Data gaps: unconfirmed diagnosis, then echo (§2, §3).
+        // 2. Data gaps: birth date, unconfirmed diagnosis, then echo (§2, §3).
+        if (ValveRules.NoBirthDate(facts, builder))
+        {
+            return Insufficient(builder, picture, "Aortic stenosis: date of birth needed before a BAV decision (adult and pediatric criteria differ)");
+        }
+
         if (ValveRules.Unconfirmed(diagnoses, builder, "Aortic stenosis"))
         {
             return Insufficient(builder, picture, "Aortic stenosis unconfirmed: confirm the diagnosis before a BAV decision");
@@ -80,9 +85,23 @@ public static class AorticRules
         builder.Evidence(vmax).Evidence(meanGradient).Evidence(ava).Evidence(avai).Evidence(lvef)
             .Evidence(study[MeasurementKind.StrokeVolumeIndex]);
 
-        var highGradient = vmax?.Value >= SevereVmax || meanGradient?.Value >= SevereMeanGradient;
-        var lowArea = ava?.Value <= LowGradientAva || avai?.Value <= LowGradientAvai;
+        var highGradientTest = Threshold.Any(vmax.AtLeast(SevereVmax), meanGradient.AtLeast(SevereMeanGradient));
+        var lowAreaTest = Threshold.Any(ava.AtMost(LowGradientAva), avai.AtMost(LowGradientAvai));
+        if (highGradientTest is null || (highGradientTest == false && lowAreaTest is null))
+        {
+            ValveRules.BoundsUndecided(builder, "whether the stenosis is severe (Vmax ≥ 4.0 m/s, mean gradient ≥ 40 mmHg, AVA ≤ 1.0 cm²)", vmax, meanGradient, ava, avai);
+            return Insufficient(builder, picture, "Aortic stenosis severity undecided (values recorded as bounds): repeat TTE before a BAV decision");
+        }
+
+        var highGradient = highGradientTest.Value;
+        var lowArea = lowAreaTest == true;
         var regurgitation = WorstRegurgitation(facts);
+        var lvefReduced = lvef.Below(ReducedLvef);
+        if (lvef is not null && lvefReduced is null)
+        {
+            ValveRules.BoundsUndecided(builder, "whether LVEF is below 50 %", lvef);
+            lvef = null;
+        }
 
         if (picture.Pediatric)
         {
@@ -97,7 +116,7 @@ public static class AorticRules
         }
         else if (lowArea)
         {
-            var area = ava is not null && ava.Value <= LowGradientAva ? Describe(ava) : Describe(avai!);
+            var area = ava.AtMost(LowGradientAva) == true ? Describe(ava!) : Describe(avai!);
             if (lvef is null)
             {
                 builder.Code(ItemCodes.WarnDiscordantGrading)
@@ -107,7 +126,7 @@ public static class AorticRules
                 return Insufficient(builder, picture, "Aortic stenosis grading discordant: LVEF needed before a BAV decision");
             }
 
-            if (lvef.Value < ReducedLvef && !picture.Unstable)
+            if (lvefReduced == true && !picture.Unstable)
             {
                 builder.Code(ItemCodes.WarnDiscordantGrading)
                     .Reason($"Low-flow low-gradient pattern with reduced LVEF (stage D2?): {area}, {Describe(lvef)}.")
@@ -116,7 +135,7 @@ public static class AorticRules
                 return Insufficient(builder, picture, "Aortic stenosis grading discordant (low gradient, low LVEF): dobutamine stress echo advised");
             }
 
-            if (lvef.Value >= ReducedLvef)
+            if (lvefReduced == false)
             {
                 builder.Code(ItemCodes.WarnDiscordantGrading)
                     .Reason($"Low-gradient pattern with preserved LVEF (stage D3?): {area}, {Describe(lvef)}. Confirm with a normotensive re-measurement and a CT calcium score.")
@@ -130,7 +149,12 @@ public static class AorticRules
         }
         else
         {
-            var grade = vmax?.Value >= ModerateVmax || meanGradient?.Value >= ModerateMeanGradient ? "moderate" : "mild";
+            var grade = Threshold.Any(vmax.AtLeast(ModerateVmax), meanGradient.AtLeast(ModerateMeanGradient)) switch
+            {
+                true => "moderate",
+                false => "mild",
+                null => "moderate or mild",
+            };
             builder.Reason($"Aortic stenosis is {grade}, not severe: {GradingEvidence(vmax, meanGradient, ava)}.")
                 .Reason("Balloon valvuloplasty is not indicated; look for other causes of symptoms and continue echo surveillance.")
                 .Next(NextStep.SeekOtherCauseOfSymptoms)
@@ -260,7 +284,7 @@ public static class AorticRules
             return new AorticResult(builder.Build(Decision.NotCandidate, "Pediatric AS with significant AR: balloon valvuloplasty not advised", BridgeToTavr.No), null);
         }
 
-        var dysfunction = lvef?.Value < ReducedLvef && lowArea && ava is not null;
+        var dysfunction = lvef.Below(ReducedLvef) == true && ava.AtMost(LowGradientAva) == true;
         if (highGradient || dysfunction)
         {
             builder.Reason(highGradient
@@ -332,14 +356,14 @@ public static class AorticRules
     private static string HighGradientEvidence(Measurement? vmax, Measurement? meanGradient)
     {
         var parts = new List<string>();
-        if (vmax?.Value >= SevereVmax)
+        if (vmax.AtLeast(SevereVmax) == true)
         {
-            parts.Add($"{Describe(vmax)} ≥ 4.0 m/s");
+            parts.Add($"{Describe(vmax!)} ≥ 4.0 m/s");
         }
 
-        if (meanGradient?.Value >= SevereMeanGradient)
+        if (meanGradient.AtLeast(SevereMeanGradient) == true)
         {
-            parts.Add($"{Describe(meanGradient)} ≥ 40 mmHg");
+            parts.Add($"{Describe(meanGradient!)} ≥ 40 mmHg");
         }
 
         return string.Join("; ", parts);

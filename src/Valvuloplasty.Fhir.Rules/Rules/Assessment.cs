@@ -38,6 +38,7 @@ public enum NextStep
     ConfirmDiagnosis,
     PeriproceduralAnticoagulationPlan,
     SwitchNoacToVitaminKAntagonist,
+    RecordBirthDate,
 }
 
 /// <summary>A guideline statement with its class of recommendation and level of evidence (e.g. "class 2b, level C-LD").</summary>

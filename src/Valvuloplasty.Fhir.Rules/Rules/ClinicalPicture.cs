@@ -107,24 +107,25 @@ public sealed record ClinicalPicture
         foreach (var kind in new[] { MeasurementKind.StsProm, MeasurementKind.EuroScoreII })
         {
             var score = Latest(facts, kind);
-            if (score is not null)
+            // A score recorded as a bound counts only when the bound decides its category.
+            SurgicalRisk? risk = score.Below(4m) == true ? SurgicalRisk.Low
+                : score.Above(8m) == true ? SurgicalRisk.High
+                : score.AtLeast(4m) == true && score.AtMost(8m) == true ? SurgicalRisk.Intermediate
+                : null;
+            if (score is not null && risk is { } scoreRisk)
             {
-                var risk = score.Value switch
-                {
-                    < 4m => SurgicalRisk.Low,
-                    <= 8m => SurgicalRisk.Intermediate,
-                    _ => SurgicalRisk.High,
-                };
                 var name = kind == MeasurementKind.StsProm ? "STS-PROM" : "EuroSCORE II";
-                signals.Add((risk, $"{name} {score.Value:0.##} %, {score.Source}"));
+                signals.Add((scoreRisk, $"{name} {Format.Value(score)}, {score.Source}"));
             }
         }
 
         var frailty = Latest(facts, MeasurementKind.ClinicalFrailtyScale);
-        if (frailty is not null && frailty.Value >= 5m)
+        SurgicalRisk? frail = frailty.AtLeast(6m) == true ? SurgicalRisk.High
+            : frailty.AtLeast(5m) == true && frailty.Below(6m) == true ? SurgicalRisk.Intermediate
+            : null;
+        if (frailty is not null && frail is { } frailRisk)
         {
-            signals.Add((frailty.Value >= 6m ? SurgicalRisk.High : SurgicalRisk.Intermediate,
-                $"Clinical Frailty Scale {frailty.Value:0}, {frailty.Source}"));
+            signals.Add((frailRisk, $"Clinical Frailty Scale {Format.Value(frailty)}, {frailty.Source}"));
         }
 
         var organSystems = facts.Findings

@@ -20,6 +20,12 @@ public sealed record OrderReview(OrderFact Order, Valve Valve, ValveAssessment A
 /// <summary>A drafted TAVR/SAVR order for a patient who is not a BAV candidate: education only.</summary>
 public sealed record ValveReplacementOrderAdvice(OrderFact Order, ProcedureKind Kind, Decision? AorticDecision);
 
+/// <summary>
+/// A valve procedure order drafted for a patient the record says is deceased (CLINICAL_RULES §2): the one card
+/// an order hook shows then.
+/// </summary>
+public sealed record DeceasedPatientNotice(OrderFact Order, Valve Valve);
+
 /// <summary>Everything the rules concluded for one hook call; the host renders it into cards.</summary>
 public sealed record Evaluation(
     HookKind Hook,
@@ -30,8 +36,11 @@ public sealed record Evaluation(
     IReadOnlyList<OrderReview> OrderReviews,
     ValveReplacementOrderAdvice? ReplacementOrderAdvice)
 {
+    /// <summary>Set instead of every other item when the patient is recorded as deceased and an order hook drafts a valve procedure.</summary>
+    public DeceasedPatientNotice? Deceased { get; init; }
+
     public static Evaluation Empty(HookKind hook) => new(hook, [], null, [], [], [], null);
 
     public bool IsEmpty => Assessments.Count == 0 && Bridge is null && Education.Count == 0 && Safety.Count == 0
-        && OrderReviews.Count == 0 && ReplacementOrderAdvice is null;
+        && OrderReviews.Count == 0 && ReplacementOrderAdvice is null && Deceased is null;
 }

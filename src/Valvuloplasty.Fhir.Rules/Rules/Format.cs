@@ -29,11 +29,11 @@ public static class Format
         _ => kind.ToString(),
     };
 
-    /// <summary>The value with its unit as a clinician writes it, e.g. <c>4.3 m/s</c>, <c>42 mmHg</c>.</summary>
+    /// <summary>The value with its unit as a clinician writes it, e.g. <c>4.3 m/s</c>, <c>42 mmHg</c>, <c>&lt; 0.8 cm²</c>.</summary>
     public static string Value(Measurement m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        var number = m.Value.ToString("0.##", CultureInfo.InvariantCulture);
+        var number = (m.Comparator is { } bound ? Threshold.Symbol(bound) + " " : "") + m.Value.ToString("0.##", CultureInfo.InvariantCulture);
         return m.Unit switch
         {
             "1" or "" => number,
@@ -50,7 +50,14 @@ public static class Format
     public static string Describe(Measurement m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        return $"{Name(m.Kind)} {Value(m)} ({Date(m.EffectiveAt)}{(m.Preliminary ? ", preliminary" : "")})";
+        return $"{Name(m.Kind)} {Value(m)} ({Date(m)}{(m.Preliminary ? ", preliminary" : "")})";
+    }
+
+    /// <summary>The measurement's date; a partial date says which day it was counted as (CLINICAL_RULES §2).</summary>
+    public static string Date(Measurement m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.DateAsRecorded is { } partial ? $"{partial}, counted as {Date(m.EffectiveAt)}" : Date(m.EffectiveAt);
     }
 
     public static string Date(DateTimeOffset when) => when.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -32,9 +32,13 @@ public static class ItemCodes
     public const string WarnAnticoagulant = "warn-anticoagulant";
     public const string WarnUnconfirmedDiagnosis = "warn-unconfirmed-diagnosis";
     public const string WarnDataUnavailable = "warn-data-unavailable";
+    public const string WarnFutureDate = "warn-future-date";
+    public const string WarnValueBound = "warn-value-bound";
+    public const string WarnPatientDeceased = "warn-patient-deceased";
 
     public const string GapNoEcho = "gap-no-echo";
     public const string GapNoSurgicalRisk = "gap-no-surgical-risk";
     public const string GapNoValveMorphology = "gap-no-valve-morphology";
     public const string GapNoDiagnosis = "gap-no-diagnosis";
+    public const string GapNoBirthDate = "gap-no-birth-date";
 }

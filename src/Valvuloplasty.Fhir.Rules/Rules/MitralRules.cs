@@ -59,6 +59,11 @@ public static class MitralRules
             return ValveRules.PostProcedure(builder, recent, "Recent mitral balloon commissurotomy: follow-up care", Guidelines.AhaPmbcSymptomatic);
         }
 
+        if (ValveRules.NoBirthDate(facts, builder))
+        {
+            return builder.Build(Decision.InsufficientData, "Mitral stenosis: date of birth needed before a PMBC decision (adult and pediatric criteria differ)");
+        }
+
         if (ValveRules.Unconfirmed(diagnoses, builder, "Mitral stenosis"))
         {
             return builder.Build(Decision.InsufficientData, "Mitral stenosis unconfirmed: confirm the diagnosis before a PMBC decision");
@@ -79,16 +84,21 @@ public static class MitralRules
             .Evidence(study[MeasurementKind.Pasp]).Evidence(study[MeasurementKind.WilkinsScore]);
 
         // The study is dated by a severity measurement within the window, so an area or a half-time is present.
-        bool severe;
+        var severeTest = area is not null ? area.AtMost(SevereArea) : halfTime.AtLeast(SeverePressureHalfTime);
+        if (severeTest is not { } severe)
+        {
+            ValveRules.BoundsUndecided(builder, "whether the stenosis is severe (MVA ≤ 1.5 cm², or pressure half-time ≥ 150 ms)", area, halfTime);
+            return builder.Build(Decision.InsufficientData, "Mitral stenosis severity undecided (values recorded as bounds): repeat TTE before a PMBC decision");
+        }
+
         if (area is not null)
         {
-            severe = area.Value <= SevereArea;
             builder.Reason($"{Describe(area)} is {(severe ? "≤" : ">")} 1.5 cm²: {(severe ? "severe" : "not severe")} mitral stenosis.");
         }
         else
         {
-            severe = halfTime!.Value >= SeverePressureHalfTime;
-            builder.Reason($"No MVA measured; {Describe(halfTime)} (MVA ≈ 220 / PHT = {Number(Math.Round(HalfTimeConstant / halfTime.Value, 2))} cm²) is {(severe ? "≥" : "<")} 150 ms.");
+            var estimate = halfTime!.Comparator is null ? $" (MVA ≈ 220 / PHT = {Number(Math.Round(HalfTimeConstant / halfTime.Value, 2))} cm²)" : "";
+            builder.Reason($"No MVA measured; {Describe(halfTime)}{estimate} is {(severe ? "≥" : "<")} 150 ms.");
         }
 
         if (!severe)
@@ -137,11 +147,18 @@ public static class MitralRules
 
         // 4. Unfavourable morphology.
         var wilkins = study[MeasurementKind.WilkinsScore];
+        if (wilkins is not null && wilkins.Above(MaxFavourableWilkins) is null)
+        {
+            ValveRules.BoundsUndecided(builder, "whether the Wilkins score is above 8", wilkins);
+            wilkins = null;
+        }
+
         var calcification = facts.CodedObservations.Where(c => c.Kind == CodedKind.CommissuralCalcification).MaxBy(c => c.EffectiveAt);
-        var unfavourable = wilkins?.Value > MaxFavourableWilkins || calcification?.Answer is "bicommissural" or "severe";
+        var highWilkins = wilkins.Above(MaxFavourableWilkins) == true;
+        var unfavourable = highWilkins || calcification?.Answer is "bicommissural" or "severe";
         if (unfavourable)
         {
-            var why = wilkins?.Value > MaxFavourableWilkins ? $"Wilkins score {Number(wilkins.Value)} > 8" : $"{calcification!.Answer} commissural calcification ({calcification.Source})";
+            var why = highWilkins ? $"Wilkins score {Format.Value(wilkins!)} > 8" : $"{calcification!.Answer} commissural calcification ({calcification.Source})";
             var nyhaSevere = picture.NyhaClass is "III" or "IV";
             var highRisk = picture.SurgicalRisk is SurgicalRisk.High or SurgicalRisk.Prohibitive;
             if (nyhaSevere && highRisk && !picture.Pediatric)
@@ -169,7 +186,7 @@ public static class MitralRules
             return builder.Build(Decision.InsufficientData, "Severe MS: Wilkins score needed before a PMBC decision");
         }
 
-        builder.Reason($"Favourable valve: Wilkins score {Number(wilkins.Value)} ≤ 8 with commissural fusion.");
+        builder.Reason($"Favourable valve: Wilkins score {Format.Value(wilkins)} ≤ 8 with commissural fusion.");
         if (picture.Symptomatic)
         {
             // 6. Symptomatic.
@@ -179,10 +196,10 @@ public static class MitralRules
         }
 
         var pasp = study[MeasurementKind.Pasp];
-        if (pasp?.Value > PulmonaryHypertension)
+        if (pasp.Above(PulmonaryHypertension) == true)
         {
             // 7. Asymptomatic with pulmonary hypertension.
-            builder.Reason($"Asymptomatic, but {Describe(pasp)} > 50 mmHg.")
+            builder.Reason($"Asymptomatic, but {Describe(pasp!)} > 50 mmHg.")
                 .Cite(Guidelines.AhaPmbcPasp).Cite(Guidelines.EscPmcAsymptomatic);
             return WithTee(builder, facts, asOf, Decision.Candidate, "Severe MS with PASP > 50 mmHg: PMBC candidate");
         }

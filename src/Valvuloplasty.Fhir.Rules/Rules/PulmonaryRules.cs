@@ -44,6 +44,11 @@ public static class PulmonaryRules
             return ValveRules.PostProcedure(builder, recent, "Recent balloon pulmonary valvuloplasty: follow-up care", Guidelines.EscAchdPsSevere);
         }
 
+        if (ValveRules.NoBirthDate(facts, builder))
+        {
+            return builder.Build(Decision.InsufficientData, "Pulmonary stenosis: date of birth needed before a BPV decision (adult and pediatric criteria differ)");
+        }
+
         if (ValveRules.Unconfirmed(diagnoses, builder, "Pulmonary stenosis"))
         {
             return builder.Build(Decision.InsufficientData, "Pulmonary stenosis unconfirmed: confirm the diagnosis before a BPV decision");
@@ -58,7 +63,9 @@ public static class PulmonaryRules
         var measured = study[MeasurementKind.PulmonicPeakGradient];
         var vmax = study[MeasurementKind.PulmonicVmax];
         builder.Evidence(measured).Evidence(vmax);
+        // A bound on Vmax bounds the estimated gradient the same way (4·v² grows with v).
         decimal gradient;
+        var bound = (measured ?? vmax)!.Comparator;
         if (measured is not null)
         {
             gradient = measured.Value;
@@ -67,10 +74,22 @@ public static class PulmonaryRules
         else
         {
             gradient = Math.Round(4m * vmax!.Value * vmax.Value, 1);
-            builder.Reason($"Peak gradient estimated from {Describe(vmax)}: 4 × v² = {Number(gradient)} mmHg.");
+            builder.Reason($"Peak gradient estimated from {Describe(vmax)}: 4 × v² = {Threshold.Symbol(bound)}{(bound is null ? "" : " ")}{Number(gradient)} mmHg.");
         }
 
-        var grade = gradient > SevereGradient ? "severe" : gradient >= ModerateGradient ? "moderate" : "mild";
+        var severeTest = Threshold.Above(gradient, bound, SevereGradient);
+        var moderateTest = Threshold.AtLeast(gradient, bound, ModerateGradient);
+        var pediatricTest = Threshold.Above(gradient, bound, PediatricGradient);
+        var undecided = picture.Pediatric
+            ? pediatricTest is null
+            : severeTest is null || (severeTest == false && moderateTest is null && picture.Symptomatic);
+        if (undecided)
+        {
+            ValveRules.BoundsUndecided(builder, picture.Pediatric ? "whether the peak gradient is above 40 mmHg" : "the grade of the stenosis (moderate 36–64, severe > 64 mmHg)", measured, vmax);
+            return builder.Build(Decision.InsufficientData, "Pulmonary stenosis grade undecided (values recorded as bounds): repeat TTE before a BPV decision");
+        }
+
+        var grade = severeTest == true ? "severe" : moderateTest switch { true => "moderate", false => "mild", null => "mild or moderate" };
         builder.Reason($"Pulmonary stenosis is {grade} (mild < 36, moderate 36–64, severe > 64 mmHg).");
 
         var regurgitation = facts.Regurgitations.Where(r => r.Valve == Valve.Pulmonary).MaxBy(r => r.Severity ?? SeverityGrade.Mild);
@@ -88,7 +107,7 @@ public static class PulmonaryRules
         string headline;
         if (picture.Pediatric)
         {
-            indicated = gradient > PediatricGradient;
+            indicated = pediatricTest == true;
             headline = indicated ? "Pediatric pulmonary stenosis, peak gradient > 40 mmHg: BPV candidate" : "Pediatric pulmonary stenosis ≤ 40 mmHg: surveillance";
         }
         else if (grade == "severe")

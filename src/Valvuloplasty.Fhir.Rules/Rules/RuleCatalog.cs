@@ -19,6 +19,17 @@ public static class RuleCatalog
         ArgumentNullException.ThrowIfNull(draftOrders);
         ArgumentNullException.ThrowIfNull(options);
 
+        // A patient recorded as deceased gets no candidacy cards; an order hook drafting a valve procedure gets one warning.
+        if (facts.Deceased)
+        {
+            var order = hook == HookKind.PatientView
+                ? null
+                : draftOrders.FirstOrDefault(o => BalloonValve(o.Kind) is not null || o.Kind is ProcedureKind.Tavr or ProcedureKind.Savr);
+            return order is null
+                ? Evaluation.Empty(hook)
+                : Evaluation.Empty(hook) with { Deceased = new DeceasedPatientNotice(order, BalloonValve(order.Kind) ?? Valve.Aortic) };
+        }
+
         // Draft orders also count as orders of the record (a drafted TAVR means TAVR is planned).
         var withDrafts = draftOrders.Count == 0 ? facts : facts with { Orders = [.. facts.Orders, .. draftOrders] };
         var picture = ClinicalPicture.From(withDrafts, asOf);

@@ -42,6 +42,36 @@ internal static class ValveRules
         return true;
     }
 
+    /// <summary>
+    /// True (and recorded) when the record has no usable birth date: the adult and pediatric criteria differ, so
+    /// the service must not guess (CLINICAL_RULES §2).
+    /// </summary>
+    public static bool NoBirthDate(PatientFacts facts, AssessmentBuilder builder)
+    {
+        if (facts.BirthDate is not null)
+        {
+            return false;
+        }
+
+        builder.Code(ItemCodes.GapNoBirthDate)
+            .Reason("No usable date of birth is recorded: adult and pediatric criteria differ, so no decision is made without it.")
+            .Next(NextStep.RecordBirthDate);
+        return true;
+    }
+
+    /// <summary>
+    /// Records that the grading rests on values recorded only as bounds (<c>&lt; 4.5 m/s</c>) that do not decide the
+    /// threshold (CLINICAL_RULES §2): a measured value is needed.
+    /// </summary>
+    public static void BoundsUndecided(AssessmentBuilder builder, string threshold, params Measurement?[] measurements)
+    {
+        var bounds = measurements.OfType<Measurement>().Where(m => m.Comparator is not null).ToList();
+        builder.Code(ItemCodes.WarnValueBound)
+            .Reason($"{string.Join("; ", bounds.Select(Describe))}: recorded as a bound, which does not decide {threshold}.")
+            .Evidence(bounds)
+            .Next(NextStep.RepeatTransthoracicEcho);
+    }
+
     public static string GapHeadline(string disease, string procedure, EchoStatus status) => status switch
     {
         EchoStatus.None => $"{disease}: no echo on record; order a TTE before a {procedure} decision",

@@ -8,8 +8,10 @@ public readonly record struct CodeRef(string System, string Code, string? Displa
 /// <summary>
 /// One ValueSet as the index needs it: its explicit concepts, and the parent codes whose whole
 /// family it includes (<c>compose.include.filter</c> with <c>concept is-a</c>).
+/// <paramref name="Names"/> are the words a free-text label may use for its concepts (ingredient and brand
+/// names): the displays that name a substance rather than a product, and every designation.
 /// </summary>
-public sealed record ValueSetDefinition(string Id, string Url, IReadOnlyList<CodeRef> Concepts, IReadOnlyList<CodeRef> Families);
+public sealed record ValueSetDefinition(string Id, string Url, IReadOnlyList<CodeRef> Concepts, IReadOnlyList<CodeRef> Families, IReadOnlyList<string>? Names = null);
 
 /// <summary>
 /// The codes the service recognises, grouped by ValueSet id. Built once at start-up from
@@ -93,6 +95,35 @@ public sealed class ValueSetIndex
         }
 
         return found ?? (IReadOnlyList<string>)[];
+    }
+
+    /// <summary>
+    /// True when <paramref name="text"/> names a concept of the ValueSet: one of its <see cref="ValueSetDefinition.Names"/>
+    /// appears in it as a whole word or phrase, ignoring case (<c>Eliquis 5 mg tab</c> names apixaban).
+    /// </summary>
+    public bool NameAppearsIn(string valueSetId, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        foreach (var name in Definition(valueSetId).Names ?? [])
+        {
+            var at = 0;
+            while ((at = text.IndexOf(name, at, StringComparison.OrdinalIgnoreCase)) >= 0)
+            {
+                var end = at + name.Length;
+                if ((at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
+                {
+                    return true;
+                }
+
+                at = end;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The explicit codes of one ValueSet, in file order; throws when the ValueSet is not loaded.</summary>

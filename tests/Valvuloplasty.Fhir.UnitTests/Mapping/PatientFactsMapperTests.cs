@@ -14,7 +14,7 @@ public sealed class PatientFactsMapperTests
         (PrefetchKeys.Conditions, "conditions-statuses.json"),
         (PrefetchKeys.Medications, "medications.json"),
         (PrefetchKeys.Procedures, "procedures.json"),
-        (PrefetchKeys.ServiceRequests, "service-requests.json"))));
+        (PrefetchKeys.ServiceRequests, "service-requests.json")), FactsBuilder.AsOf));
 
     private static IEnumerable<Measurement> From(string observationId) =>
         Facts.Value.Measurements.Where(m => m.Source == $"Observation/{observationId}");
@@ -238,7 +238,7 @@ public sealed class PatientFactsMapperTests
         var facts = Profiles.Mapper.Map(new PatientRecord("p1", new Dictionary<string, KeyData>
         {
             [PrefetchKeys.Medications] = new(PrefetchKeys.Medications, DataSource.Unavailable, [], ["timeout"]),
-        }));
+        }), FactsBuilder.AsOf);
 
         Assert.Contains(facts.Notes, n => n.Code == ItemCodes.WarnDataUnavailable && n.Text.Contains("medications", StringComparison.Ordinal));
     }
@@ -250,9 +250,10 @@ public sealed class PatientFactsMapperTests
         var facts = Profiles.Mapper.Map(new PatientRecord("p1", new Dictionary<string, KeyData>
         {
             [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [patient], []),
-        }));
+        }), FactsBuilder.AsOf);
 
-        Assert.Equal(new DateOnly(1950, 7, 1), facts.BirthDate);
+        // The latest day the partial date allows: the age computed from it is certain (CLINICAL_RULES §2).
+        Assert.Equal(new DateOnly(1950, 7, 31), facts.BirthDate);
     }
 
     [Theory]
@@ -270,7 +271,7 @@ public sealed class PatientFactsMapperTests
         var facts = Profiles.Mapper.Map(new PatientRecord("p1", new Dictionary<string, KeyData>
         {
             [PrefetchKeys.RiskAssessments] = new(PrefetchKeys.RiskAssessments, DataSource.Prefetch, payload.Resources, []),
-        }));
+        }), FactsBuilder.AsOf);
 
         var sts = facts.Measurements.Where(m => m.Kind == StsProm).Select(m => (double?)m.Value).SingleOrDefault();
         Assert.Equal(expected, sts);

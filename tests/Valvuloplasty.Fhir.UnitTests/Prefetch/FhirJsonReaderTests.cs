@@ -122,4 +122,54 @@ public sealed class FhirJsonReaderTests
 
         Assert.ThrowsAny<JsonException>(() => Read(deep));
     }
+
+    [Fact]
+    public void Read_BundleEntries_KeepTheirIndexFullUrlAndSearchMode()
+    {
+        var payload = Read("""
+            {"resourceType":"Bundle","type":"searchset","entry":[
+              {"fullUrl":"https://ehr/fhir/MedicationRequest/mr","resource":{"resourceType":"MedicationRequest","id":"mr"},"search":{"mode":"match","score":1}},
+              {"resource":"broken"},
+              {"search":{"mode":"include"},"fullUrl":"urn:uuid:5","resource":{"resourceType":"Medication","id":"m"}},
+              {"resource":{"resourceType":"Condition","id":"c"}}
+            ]}
+            """);
+
+        Assert.Equal(
+            [(0, "https://ehr/fhir/MedicationRequest/mr", SearchEntryMode.Match), (2, "urn:uuid:5", SearchEntryMode.Include), (3, null, SearchEntryMode.Unspecified)],
+            payload.Entries.Select(e => (e.Index, e.FullUrl, e.Mode)));
+    }
+
+    [Theory]
+    [InlineData("information", "outcome", FhirPayloadKind.Bundle)]
+    [InlineData("warning", "outcome", FhirPayloadKind.Bundle)]
+    [InlineData("error", "outcome", FhirPayloadKind.OperationOutcome)]
+    [InlineData("fatal", "outcome", FhirPayloadKind.OperationOutcome)]
+    [InlineData("warning", "match", FhirPayloadKind.OperationOutcome)]
+    public void Read_SearchOutcomeEntry_IsInformation_UnlessItReportsAnError(string severity, string mode, FhirPayloadKind expected)
+    {
+        var payload = Read($$$"""
+            {"resourceType":"Bundle","type":"searchset","total":0,"entry":[
+              {"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"{{{severity}}}","code":"informational"}]},"search":{"mode":"{{{mode}}}"}}
+            ]}
+            """);
+
+        Assert.Equal(expected, payload.Kind);
+        Assert.Empty(payload.Entries);
+        Assert.NotNull(payload.Outcome);
+    }
+
+    [Theory]
+    [InlineData("patient")]
+    [InlineData("PATIENT")]
+    [InlineData("serviceRequest")]
+    public void Read_ResourceTypeNames_AreCaseSensitive(string type)
+    {
+        var bundle = Read($$$"""{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"{{{type}}}","id":"x"}}]}""");
+        var single = Read($$"""{"resourceType":"{{type}}","id":"x"}""");
+
+        Assert.Empty(bundle.Entries);
+        Assert.Contains("case-sensitive", Assert.Single(bundle.Problems), StringComparison.Ordinal);
+        Assert.Equal(FhirPayloadKind.NotAResource, single.Kind);
+    }
 }

@@ -18,6 +18,7 @@ public sealed class FactsBuilder
     private readonly List<AnticoagulantFact> _anticoagulants = [];
     private readonly List<DataNote> _notes = [];
     private DateOnly? _birthDate = DateOnly.FromDateTime(AsOf.UtcDateTime).AddYears(-80);
+    private bool _deceased;
     private int _sequence;
 
     public static DateTimeOffset DaysAgo(int days) => AsOf.AddDays(-days);
@@ -31,6 +32,12 @@ public sealed class FactsBuilder
     public FactsBuilder NoBirthDate()
     {
         _birthDate = null;
+        return this;
+    }
+
+    public FactsBuilder Deceased()
+    {
+        _deceased = true;
         return this;
     }
 
@@ -54,7 +61,14 @@ public sealed class FactsBuilder
 
     public FactsBuilder Measure(MeasurementKind kind, decimal value, int daysAgo = 10, bool preliminary = false, string? convertedFrom = null)
     {
-        _measurements.Add(new Measurement(kind, value, "unit", DaysAgo(daysAgo), Next("Observation"), preliminary, convertedFrom));
+        _measurements.Add(new Measurement(kind, value, Valvuloplasty.Fhir.Data.Mapping.UnitNormalizer.CanonicalUnit(kind), DaysAgo(daysAgo), Next("Observation"), preliminary, convertedFrom));
+        return this;
+    }
+
+    /// <summary>A value recorded as a bound (<c>valueQuantity.comparator</c>).</summary>
+    public FactsBuilder Bounded(MeasurementKind kind, Bound bound, decimal value, int daysAgo = 10)
+    {
+        _measurements.Add(new Measurement(kind, value, Valvuloplasty.Fhir.Data.Mapping.UnitNormalizer.CanonicalUnit(kind), DaysAgo(daysAgo), Next("Observation"), Comparator: bound));
         return this;
     }
 
@@ -107,6 +121,7 @@ public sealed class FactsBuilder
     {
         PatientReference = "Patient/p1",
         BirthDate = _birthDate,
+        Deceased = _deceased,
         Stenoses = [.. _stenoses],
         Regurgitations = [.. _regurgitations],
         Findings = [.. _findings],

@@ -87,7 +87,7 @@ public sealed class TerminologyDrivesRulesTests
             [PrefetchKeys.Observations] = new(PrefetchKeys.Observations, DataSource.Prefetch, observations, []),
         });
 
-        var facts = new PatientFactsMapper(index).Map(record);
+        var facts = new PatientFactsMapper(index).Map(record, FactsBuilder.AsOf);
         return RuleCatalog.Evaluate(facts, [], HookKind.PatientView, FactsBuilder.AsOf, new RuleOptions());
     }
 
