@@ -47,6 +47,7 @@ public static class SandboxEndpoints
         var fhir = sandbox.MapGroup("/fhir");
         fhir.MapGet("/metadata", Metadata);
         fhir.MapGet("/Patient/{id}", ReadPatient);
+        fhir.MapGet("/{type}/{id}", Read);
         fhir.MapGet("/{type}", (string type, HttpRequest request, SandboxFhirStore store) =>
             Search(type, request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal), request, store));
         fhir.MapPost("/{type}/_search", async (string type, HttpRequest request, SandboxFhirStore store) =>
@@ -86,10 +87,19 @@ public static class SandboxEndpoints
                             Type = "Patient",
                             Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read }],
                         },
+                        new CapabilityStatement.ResourceComponent
+                        {
+                            Type = "Medication",
+                            Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read }],
+                        },
                         .. SandboxFhirStore.SearchableTypes.Select(type => new CapabilityStatement.ResourceComponent
                         {
                             Type = type,
-                            Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType }],
+                            Interaction =
+                            [
+                                new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read },
+                                new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
+                            ],
                             SearchParam =
                             [
                                 Param("patient", SearchParamType.Reference), Param("subject", SearchParamType.Reference),
@@ -107,6 +117,12 @@ public static class SandboxEndpoints
         store.Patient(id) is { } patient
             ? Fhir(StatusCodes.Status200OK, patient)
             : OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"Patient/{Trim(id)} is not a sandbox patient.");
+
+    /// <summary>Reads any stored resource by type and id (a MedicationRequest's referenced Medication among them).</summary>
+    private static IResult Read(string type, string id, SandboxFhirStore store) =>
+        store.Read(type, id) is { } resource
+            ? Fhir(StatusCodes.Status200OK, resource)
+            : OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"{Trim(type)}/{Trim(id)} is not in the sandbox.");
 
     private static IResult Search(string type, Dictionary<string, string> parameters, HttpRequest request, SandboxFhirStore store)
     {

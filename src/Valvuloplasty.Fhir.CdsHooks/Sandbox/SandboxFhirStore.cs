@@ -49,6 +49,8 @@ public sealed class SandboxFhirStore
 
     public Patient? Patient(string id) => _patients.GetValueOrDefault(id);
 
+    public Resource? Read(string type, string id) => OfType(type).FirstOrDefault(r => r.Id == id);
+
     public IReadOnlyList<Resource> OfType(string type) => _byType.TryGetValue(type, out var list) ? list : [];
 
     /// <summary>Every resource of one patient (for the page's summaries).</summary>

@@ -59,6 +59,11 @@ public sealed class FhirFallback(
             }
         }
 
+        if (fetched.TryGetValue(PrefetchKeys.Medications, out var medications))
+        {
+            fetched[PrefetchKeys.Medications] = await WithReferencedMedicationsAsync(client, baseUrl, accessToken, medications, budget.Token);
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var outcome = failures.Count == 0 ? "complete" : fetched.Count == 0 ? "failed" : "partial";
         metrics.Fallback(elapsed, outcome);
@@ -153,6 +158,47 @@ public sealed class FhirFallback(
 
         return (template.Key, null, failure);
     }
+
+    /// <summary>
+    /// MedicationRequests that name their drug only by a reference to a Medication on this server (and did not
+    /// bring it along as an included entry): each such Medication is read (an instance read every server supports),
+    /// at most <see cref="MaxMedicationReads"/>, concurrently, inside the same budget. One that cannot be read is
+    /// left out; the card then says which order could not be checked.
+    /// </summary>
+    private async Task<KeyData> WithReferencedMedicationsAsync(HttpClient client, Uri baseUrl, string? accessToken, KeyData medications, CancellationToken budget)
+    {
+        var known = medications.Supporting.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Medication>().Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var wanted = medications.Resources.OfType<Hl7.Fhir.Model.MedicationRequest>()
+            .Select(r => (r.Medication as Hl7.Fhir.Model.ResourceReference)?.Reference)
+            .Select(reference => reference is null || reference.StartsWith('#') || !Uri.TryCreate(baseUrl, reference, out var url) || !FhirServerAllowList.IsUnder(url, baseUrl) ? null : url)
+            .OfType<Uri>()
+            .Where(url => url.Segments.Length >= 2 && url.Segments[^2] == "Medication/" && !known.Contains(url.Segments[^1]))
+            .DistinctBy(url => url.AbsoluteUri)
+            .Take(MaxMedicationReads)
+            .ToList();
+        if (wanted.Count == 0)
+        {
+            return medications;
+        }
+
+        var read = await Task.WhenAll(wanted.Select(async url =>
+        {
+            try
+            {
+                var payload = await GetAsync(client, url, accessToken, budget);
+                return payload.Entries.FirstOrDefault(e => e.Resource is Hl7.Fhir.Model.Medication) is { } entry ? entry with { FullUrl = url.AbsoluteUri, Mode = SearchEntryMode.Include } : null;
+            }
+            catch (Exception ex) when (ex is FetchException or JsonException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                || (ex is OperationCanceledException && budget.IsCancellationRequested))
+            {
+                return null;
+            }
+        }));
+        return medications with { Supporting = [.. medications.Supporting, .. read.OfType<FhirEntry>()] };
+    }
+
+    /// <summary>Most Medications read by reference in one fallback.</summary>
+    public const int MaxMedicationReads = 20;
 
     private async Task<FhirPayload> GetAsync(HttpClient client, Uri url, string? accessToken, CancellationToken cancellationToken)
     {

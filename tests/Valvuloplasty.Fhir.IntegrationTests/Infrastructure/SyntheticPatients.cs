@@ -3,9 +3,15 @@ using System.Text.Json.Nodes;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 
-/// <summary>An entry of profiles/examples/patients/expected.json: what the rules must decide for one synthetic patient.</summary>
-public sealed record ExpectedOutcome(string File, string PatientId, string Valve, string Decision, string? BridgeToTavr, string[] Codes, string Why)
+/// <summary>
+/// An entry of profiles/examples/patients/expected.json: what the rules must decide for one synthetic patient.
+/// <paramref name="Decision"/> "none" means no card at all; <paramref name="ResponseCodes"/> are codes some other card
+/// of the response (safety, education) must carry.
+/// </summary>
+public sealed record ExpectedOutcome(string File, string PatientId, string Valve, string Decision, string? BridgeToTavr, string[] Codes, string Why, string[]? ResponseCodes = null)
 {
+    public const string NoCard = "none";
+
     public override string ToString() => File;
 }
 
@@ -22,6 +28,8 @@ public static class SyntheticPatients
     /// <summary>
     /// A patient-view request whose prefetch holds the Bundle's resources under this service's keys, as an EHR
     /// honouring the discovery templates would send them (searchset Bundles; empty ones where the patient has none).
+    /// Medications ride along in the medications Bundle as <c>_include</c> entries, as a server sends them for
+    /// <c>_include=MedicationRequest:medication</c>.
     /// </summary>
     public static JsonObject PatientView(string file, Action<JsonObject>? editResource = null)
     {
@@ -36,7 +44,14 @@ public static class SyntheticPatients
         var prefetch = new JsonObject { ["patient"] = patient.DeepClone() };
         foreach (var (key, type) in FhirServerStub.KeyTypes.Where(k => k.Key != "patient"))
         {
-            var entries = resources.Where(r => r["resourceType"]!.GetValue<string>() == type).Select(r => (JsonNode)new JsonObject { ["resource"] = r.DeepClone() });
+            var entries = resources.Where(r => r["resourceType"]!.GetValue<string>() == type)
+                .Select(r => (JsonNode)new JsonObject { ["resource"] = r.DeepClone(), ["search"] = new JsonObject { ["mode"] = "match" } });
+            if (key == "medications")
+            {
+                entries = entries.Concat(resources.Where(r => r["resourceType"]!.GetValue<string>() == "Medication")
+                    .Select(r => (JsonNode)new JsonObject { ["resource"] = r.DeepClone(), ["search"] = new JsonObject { ["mode"] = "include" } }));
+            }
+
             prefetch[key] = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "searchset", ["entry"] = new JsonArray([.. entries]) };
         }
 

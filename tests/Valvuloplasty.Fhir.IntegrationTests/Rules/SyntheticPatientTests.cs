@@ -41,6 +41,12 @@ public sealed class SyntheticPatientTests : IClassFixture<SharedCdsHost>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var cards = CardContract.AssertValid(body);
+        if (expected.Decision == ExpectedOutcome.NoCard)
+        {
+            Assert.Empty(cards);
+            return;
+        }
+
         var assessment = Assert.Single(cards.Select(CardContract.Contract), c => c.Topic == "assessment" && c.Valve == expected.Valve);
         Assert.Equal(expected.Decision, assessment.Decision);
         Assert.Equal(expected.BridgeToTavr, assessment.Bridge);
@@ -62,6 +68,16 @@ public sealed class SyntheticPatientTests : IClassFixture<SharedCdsHost>
 
         var bridge = cards.Select(CardContract.Contract).Where(c => c.Topic == "bridge-to-tavr").ToList();
         Assert.Equal(expected.BridgeToTavr == "yes", bridge.Count == 1);
+
+        // Every code the response must convey beyond the assessment (safety and education cards).
+        var told = CardContract.AllCodes(cards);
+        foreach (var code in expected.ResponseCodes ?? [])
+        {
+            Assert.Contains(code, told);
+        }
+
+        // An ordinary record says nothing about data it could not read.
+        Assert.DoesNotContain("warn-data-unavailable", told);
     }
 
     [Theory]
