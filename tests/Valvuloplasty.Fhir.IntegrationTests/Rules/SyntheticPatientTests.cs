@@ -80,6 +80,34 @@ public sealed class SyntheticPatientTests : IClassFixture<SharedCdsHost>
         Assert.DoesNotContain("warn-data-unavailable", told);
     }
 
+    public static TheoryData<ExpectedOutcome> MitralAndPulmonaryPatients() => [.. SyntheticPatients.Expected.Where(e => e.Valve != "aortic")];
+
+    [Theory]
+    [MemberData(nameof(MitralAndPulmonaryPatients))]
+    public async Task MitralAndPulmonaryCards_NeverNameTavrAsTheNextProcedure(ExpectedOutcome expected)
+    {
+        var (_, body) = await Requests.PostAsync(_host.Server.Client, Requests.PatientView, SyntheticPatients.PatientView(expected.File));
+
+        foreach (var card in CardContract.AssertValid(body))
+        {
+            var text = card.GetProperty("summary").GetString() + card.GetProperty("detail").GetString();
+            Assert.DoesNotContain("TAVR", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("aortic valve replacement", text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Theory]
+    [InlineData("Bundle-mitral-candidate.json", "repeat balloon commissurotomy or mitral valve surgery")]
+    [InlineData("Bundle-pulmonary-candidate.json", "repeat balloon procedure or pulmonary valve replacement")]
+    [InlineData("Bundle-aortic-candidate.json", "TAVR or surgical aortic valve replacement")]
+    public async Task NotPermanentLine_NamesTheNextProcedureOfTheValve(string file, string next)
+    {
+        var (_, body) = await Requests.PostAsync(_host.Server.Client, Requests.PatientView, SyntheticPatients.PatientView(file));
+
+        var education = CardContract.AssertValid(body).Single(c => CardContract.Contract(c).Topic == "education");
+        Assert.Contains(next, education.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("verificationStatus", "entered-in-error")]
     [InlineData("verificationStatus", "refuted")]
