@@ -40,6 +40,7 @@ public sealed class PipelineHarness : IDisposable
             .AddSingleton<IHostEnvironment>(new Environment())
             .AddSingleton<TimeProvider>(new FixedClock(AsOf))
             .AddSingleton(Options.Create(new RuleOptions()))
+            .AddContentTables()
             .AddSingleton<CardRenderer>()
             .AddSingleton<HookEvaluator>();
         services.AddProfileTerminology(configuration).AddFhirDataAccess(configuration);

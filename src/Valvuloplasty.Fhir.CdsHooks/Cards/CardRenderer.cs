@@ -4,23 +4,23 @@ using Valvuloplasty.Fhir.Data.Terminology;
 using Valvuloplasty.Fhir.Rules.Facts;
 using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.Rules.Terminology;
-using static Valvuloplasty.Fhir.CdsHooks.Cards.EducationCatalog;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Cards;
 
 /// <summary>
-/// Renders an <see cref="Evaluation"/> (protocol-free) into CDS Hooks cards: assessment, bridge-to-TAVR,
-/// education and safety, each with <c>source.topic</c> and the machine-readable contract
-/// (CLINICAL_RULES §8). Suggested orders are full R4 ServiceRequests coded from profiles/.
+/// Renders an <see cref="Evaluation"/> (protocol-free, wording-free) into CDS Hooks cards: assessment, bridge-to-TAVR,
+/// education and safety, each with <c>source.topic</c> and the machine-readable contract (CLINICAL_RULES §8). The words
+/// come from <see cref="CardText"/> and <see cref="EducationText"/>, citations and links from the one table each
+/// (<see cref="ContentTables"/>); suggested orders are full R4 ServiceRequests coded from profiles/.
 /// </summary>
-public sealed class CardRenderer(ValueSetIndex terminology)
+public sealed class CardRenderer(ValueSetIndex terminology, ContentTables content)
 {
     public const string TopicSystem = "http://example.org/fhir/valvuloplasty-cds/CodeSystem/card-topic";
     public const string SourceLabel = "Valvuloplasty.Fhir decision support";
     public const int MaxSummaryLength = 139;
-    private const string DecisionSupportNotice = "_Decision support only: confirm with the Heart Team before acting._";
 
     private readonly ValueSetIndex _terminology = terminology ?? throw new ArgumentNullException(nameof(terminology));
+    private readonly ContentTables _content = content ?? throw new ArgumentNullException(nameof(content));
 
     // The same list on every warning and critical card: built once, not per card.
     private readonly IReadOnlyList<WireCoding> _overrideReasons =
@@ -29,12 +29,14 @@ public sealed class CardRenderer(ValueSetIndex terminology)
     public IReadOnlyList<Card> Render(Evaluation evaluation, string patientReference)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
+        var said = new Said();
         var cards = new List<Card>();
         foreach (var assessment in evaluation.Assessments)
         {
             var review = evaluation.OrderReviews.FirstOrDefault(r => r.Valve == assessment.Valve);
             var bridgeCardFollows = assessment.Valve == Valve.Aortic && evaluation.Bridge is not null;
             cards.Add(AssessmentCard(assessment, review, evaluation.Hook, patientReference, bridgeCardFollows));
+            said.Add(assessment.Valve, assessment.Citations, assessment.NextSteps);
         }
 
         if (evaluation.Bridge is { } bridge)
@@ -44,7 +46,7 @@ public sealed class CardRenderer(ValueSetIndex terminology)
         }
 
         cards.AddRange(evaluation.Education.Select(EducationCard));
-        cards.AddRange(evaluation.Safety.Select(SafetyCard));
+        cards.AddRange(evaluation.Safety.Select(w => SafetyCard(w, said)));
         if (evaluation.ReplacementOrderAdvice is { } advice)
         {
             cards.Add(ReplacementOrderCard(advice));
@@ -62,56 +64,52 @@ public sealed class CardRenderer(ValueSetIndex terminology)
     {
         var indicator = Indicator(assessment, review, hook);
         var detail = new Markdown()
-            .Paragraph($"**{DecisionText(assessment)}**{(assessment.Bridge is { } b ? $" · bridge to TAVR: {Wire(b)}" : "")}");
+            .Paragraph($"**{CardText.DecisionLine(assessment)}**{(assessment.Bridge is { } b ? $" · bridge to TAVR: {CardText.Wire(b)}" : "")}");
+        var hold = review is { Supported: false } && assessment.Decision == Decision.InsufficientData;
         if (review is not null)
         {
-            detail.Paragraph(review.Supported
-                ? $"The drafted order ({Markdown.Escape(review.Order.Display)}) is supported by the record."
-                : $"The drafted order ({Markdown.Escape(review.Order.Display)}, {Markdown.Escape(review.Order.Source)}) is **not supported**: consider removing it.");
+            var order = Markdown.Escape(review.Order.Display);
+            detail.Paragraph(review.Supported ? $"The drafted order ({order}) is supported by the record."
+                : hold ? $"**Hold** the drafted order ({order}, {Markdown.Escape(review.Order.Source)}) until {CardText.HoldUntil(assessment)}."
+                : $"The drafted order ({order}, {Markdown.Escape(review.Order.Source)}) is **not supported** by the record: consider removing it.");
         }
 
-        detail.Heading("Why").Bullets(assessment.Reasons);
+        detail.Heading("Why").Bullets(assessment.Statements.Select(s => CardText.Say(s, assessment)));
         if (assessment.Evidence.Count > 0)
         {
             detail.Table(
-                ["Measurement", "Value", "Unit", "Date", "Source"],
+                ["Measurement", "Value", "Date", "Source"],
                 assessment.Evidence.Select(m => (IReadOnlyList<string>)
                 [
-                    Format.Name(m.Kind) + (m.Preliminary ? " (preliminary)" : ""),
-                    (m.Comparator is { } bound ? Threshold.Symbol(bound) + " " : "") + Format.Number(m.Value),
-                    DisplayUnit(m.Unit),
-                    Format.Date(m),
+                    CardText.Name(m.Kind) + (m.Preliminary ? " (preliminary)" : ""),
+                    CardText.Value(m),
+                    CardText.Date(m),
                     m.Source,
                 ]));
         }
 
-        var converted = assessment.Evidence.Where(m => m.ConvertedFrom is not null)
-            .Select(m => $"{Format.Name(m.Kind)}: {m.ConvertedFrom} converted to {Format.Value(m)} ({m.Source})");
-        var dataNotes = converted.Concat(assessment.DataNotes.Select(n => n.Text)).ToList();
+        var dataNotes = assessment.Evidence.Where(m => m.ConvertedFrom is not null).Select(CardText.Converted)
+            .Concat(assessment.DataNotes.Select(CardText.Note))
+            .ToList();
         if (dataNotes.Count > 0)
         {
             detail.Heading("Data notes").Bullets(dataNotes);
         }
 
-        var nextSteps = assessment.NextSteps.Select(NextStepText).OfType<string>().ToList();
-        if (nextSteps.Count > 0)
+        if (assessment.NextSteps.Count > 0)
         {
-            detail.Heading("Next steps").Bullets(nextSteps);
+            detail.Heading("Next steps").Bullets(assessment.NextSteps.Select(s => CardText.Step(s, assessment.Valve)));
         }
 
-        AppendGuidelines(detail, assessment.Guidelines);
-        detail.Paragraph(DecisionSupportNotice);
+        AppendCitations(detail, assessment.Citations);
+        detail.Paragraph(CardText.DecisionSupportNotice(assessment.Pediatric));
 
+        // For a held order the next step comes first and removing the draft second; for a refused one, the reverse.
         var suggestions = new List<Suggestion>();
-        if (review is { Supported: false })
+        var delete = review is { Supported: false } ? DeleteSuggestion(review, indicator != CardIndicator.Info && !hold) : null;
+        if (delete is not null && !hold)
         {
-            suggestions.Add(new Suggestion
-            {
-                Label = $"Remove the drafted {ProcedureName(review.Valve)} order",
-                Uuid = Guid.NewGuid(),
-                IsRecommended = indicator != CardIndicator.Info,
-                Actions = [new SuggestionAction { Type = ActionType.Delete, Description = $"Delete the draft order {review.Order.Source}", ResourceId = review.Order.Source }],
-            });
+            suggestions.Add(delete);
         }
 
         // The bridge card, when there is one, owns the TAVR evaluation suggestion.
@@ -123,35 +121,74 @@ public sealed class CardRenderer(ValueSetIndex terminology)
             }
         }
 
+        if (delete is not null && hold)
+        {
+            suggestions.Add(delete);
+        }
+
         return Finish(new Card
         {
             Uuid = Guid.NewGuid(),
-            Summary = Summary(assessment.Headline),
+            Summary = Summary(hold ? $"Hold this {CardText.Abbreviation(assessment.Valve)} order until {CardText.HoldUntil(assessment)}" : CardText.Summary(assessment)),
             Detail = detail.ToString(),
             Indicator = indicator,
             Source = Source("assessment", "Valvuloplasty assessment"),
             Suggestions = suggestions,
-            Links = [new CardLink($"About {ValveName(assessment.Valve)} stenosis (MedlinePlus)", Disease(assessment.Valve).AbsoluteUri, LinkType.Absolute)],
+            Links = [Link(EducationText.DiseaseLink(assessment.Valve))],
             Extension = Contract(assessment.Valve, assessment.Decision, assessment.Bridge, assessment.Codes),
         });
     }
 
+    private static Suggestion DeleteSuggestion(OrderReview review, bool recommended) => new()
+    {
+        Label = $"Remove the drafted {CardText.Abbreviation(review.Valve)} order",
+        Uuid = Guid.NewGuid(),
+        IsRecommended = recommended ? true : null,
+        Actions = [new SuggestionAction { Type = ActionType.Delete, Description = $"Delete the draft order {review.Order.Source}", ResourceId = review.Order.Source }],
+    };
+
     private Card BridgeCard(BridgeRecommendation bridge, ValveAssessment? aortic, string patientReference)
     {
+        var bav = aortic?.Statements.OfType<RecentBalloon>().FirstOrDefault();
+        var planned = aortic?.Statements.OfType<TavrAlreadyPlanned>().FirstOrDefault();
         var summary = bridge.Kind switch
         {
             BridgeKind.TavrPlanned => "TAVR is planned: balloon aortic valvuloplasty can bridge the patient to it",
             BridgeKind.RepeatSymptomsAfterBav => "Symptoms are back after BAV: time for TAVR or SAVR (Heart Team referral)",
             BridgeKind.AfterRecentBav => "After balloon aortic valvuloplasty: plan TAVR or SAVR, the relief is temporary",
+            BridgeKind.AfterRecentBavTavrPlanned => "After balloon aortic valvuloplasty: the planned TAVR is the next step",
             BridgeKind.ConsiderBavBeforeDraftedTavr => "TAVR ordered for a BAV candidate: consider BAV as a bridge to TAVR",
-            _ => "Bridge to TAVR: refer to the Heart Team for TAVR evaluation",
+            BridgeKind.HeartTeamReferral => "Bridge to TAVR: refer to the Heart Team for TAVR evaluation",
+            _ => throw new ArgumentOutOfRangeException(nameof(bridge), bridge.Kind, "Unknown bridge kind."),
         };
-        var detail = new Markdown().Heading("Bridge to TAVR").Bullets(bridge.Reasons);
-        AppendGuidelines(detail, bridge.Guidelines);
-        detail.Paragraph(DecisionSupportNotice);
+        var line = bridge.Kind switch
+        {
+            BridgeKind.TavrPlanned => $"TAVR is already planned{(planned is null ? "" : $" ({Markdown.Escape(planned.Order.Display)}, {planned.Order.Source})")}: BAV bridges the patient to it.",
+            BridgeKind.RepeatSymptomsAfterBav => "Symptoms are back after the earlier BAV: the balloon's effect is wearing off, and it is time for TAVR or SAVR.",
+            BridgeKind.AfterRecentBav => $"The BAV{(bav is null ? "" : $" of {CardText.Date(bav.Procedure.PerformedAt!.Value)}")} relieves for months: start the TAVR evaluation now.",
+            BridgeKind.AfterRecentBavTavrPlanned => $"The BAV{(bav is null ? "" : $" of {CardText.Date(bav.Procedure.PerformedAt!.Value)}")} is done and TAVR is planned{(planned is null ? "" : $" ({Markdown.Escape(planned.Order.Display)}, {planned.Order.Source})")}: keep the patient on the way to it.",
+            BridgeKind.ConsiderBavBeforeDraftedTavr => "A TAVR order is drafted and the patient meets the criteria for BAV: consider BAV as a bridge while TAVR is arranged.",
+            _ => "Refer to the Heart Team for TAVR evaluation now: BAV relieves for months, and TAVR or SAVR is the lasting treatment.",
+        };
+        var detail = new Markdown().Heading("Bridge to TAVR").Bullets(
+            bridge.ProhibitiveRisk
+                ? [line, "At prohibitive surgical risk: bridge to TAVR if survival beyond 12 months is expected; otherwise BAV is palliative."]
+                : [line]);
+
+        // The assessment card carries the evidence and the guidelines; the bridge card refers to it instead of repeating them.
+        if (aortic is not null)
+        {
+            detail.Paragraph("The evidence and the guidelines are on the aortic assessment card.");
+        }
+        else
+        {
+            AppendCitations(detail, bridge.Citations);
+        }
+
+        detail.Paragraph(CardText.DecisionSupportNotice(pediatric: false));
 
         var suggestions = new List<Suggestion>();
-        if (bridge.Kind is not BridgeKind.TavrPlanned and not BridgeKind.ConsiderBavBeforeDraftedTavr)
+        if (bridge.Kind is BridgeKind.HeartTeamReferral or BridgeKind.RepeatSymptomsAfterBav or BridgeKind.AfterRecentBav)
         {
             suggestions.Add(OrderSuggestion(NextStep.TavrEvaluation, Valve.Aortic, patientReference)!);
         }
@@ -164,65 +201,94 @@ public sealed class CardRenderer(ValueSetIndex terminology)
             Indicator = bridge.Kind == BridgeKind.RepeatSymptomsAfterBav ? CardIndicator.Warning : CardIndicator.Info,
             Source = Source("bridge-to-tavr", "Bridge to TAVR"),
             Suggestions = suggestions,
-            Links = [new CardLink("Heart valve disease treatment, including TAVR (NHLBI)", ValveTreatment.AbsoluteUri, LinkType.Absolute)],
+            Links = [Link(LinkIds.Tavr), Link(LinkIds.ValveTreatment)],
             Extension = Contract(Valve.Aortic, aortic?.Decision ?? Decision.Candidate, BridgeToTavr.Yes, []),
         });
     }
 
-    private static Card EducationCard(EducationItems education)
+    private Card EducationCard(EducationItems education)
     {
-        var items = education.Codes.Select(c => Item(c, education.Valve)).OfType<EducationItem>().ToList();
-        var isAftercare = education.Decision == Decision.PostProcedure;
-        var detail = new Markdown()
-            .Heading(isAftercare
-                ? $"Aftercare following {ProcedureName(education.Valve)}"
-                : $"Risks of {ProcedureName(education.Valve)} to discuss with the patient")
-            .Bullets(items.Select(i => i.Text))
-            .Paragraph(DecisionSupportNotice);
+        var items = education.Codes.Select(c => EducationText.Item(c, education.Valve, education.Pediatric)).OfType<EducationItem>().ToList();
+        var detail = new Markdown().Heading(EducationText.Heading(education));
+        if (education.Decision != Decision.PostProcedure)
+        {
+            detail.Paragraph("**What to expect.** " + EducationText.WhatToExpect(education.Valve, education.Pediatric));
+        }
 
+        var risks = items.Where(i => !EducationText.IsAftercare(i.Code)).ToList();
+        var aftercare = items.Where(i => EducationText.IsAftercare(i.Code)).ToList();
+        if (risks.Count > 0)
+        {
+            detail.Heading("Risks").Bullets(risks.Select(i => i.Text));
+        }
+
+        detail.Heading("Aftercare").Bullets(aftercare.Select(i => i.Text));
+        detail.Paragraph(CardText.DecisionSupportNotice(education.Pediatric));
+
+        List<string> linkIds = [.. education.Decision == Decision.PostProcedure ? [] : new[] { LinkIds.BalloonValvuloplasty }, .. items.Select(i => i.LinkId)];
         return new Card
         {
             Uuid = Guid.NewGuid(),
-            Summary = Summary(isAftercare
-                ? $"Aftercare after {ProcedureName(education.Valve)}: groin care, lifting, when to call"
-                : $"Patient education: risks and aftercare of {ProcedureName(education.Valve)}"),
+            Summary = Summary(education.Decision == Decision.PostProcedure
+                ? $"Aftercare after {CardText.Procedure(education.Valve)}: groin care, activity, when to call"
+                : $"Patient education: risks and aftercare of {CardText.Procedure(education.Valve)}"),
             Detail = detail.ToString(),
             Indicator = CardIndicator.Info,
             Source = Source("education", "Risk education"),
-            Links = [.. items.DistinctBy(i => i.Link).Select(i => new CardLink(i.LinkLabel, i.Link.AbsoluteUri, LinkType.Absolute))],
-            Extension = Contract(education.Valve, education.Decision, BridgeFor(education.Valve, education.Decision), education.Codes),
+            Links = [.. linkIds.Distinct(StringComparer.Ordinal).Select(Link)],
+            Extension = Contract(education.Valve, education.Decision, education.Pediatric ? BridgeToTavr.No : BridgeFor(education.Valve, education.Decision), education.Codes),
         };
     }
 
-    private Card SafetyCard(SafetyWarning warning)
+    private Card SafetyCard(SafetyWarning warning, Said said)
     {
-        var detail = new Markdown().Heading("Safety").Bullets(warning.Reasons);
+        var (summary, lines) = CardText.Safety(warning);
+        var detail = new Markdown().Heading("Safety").Bullets(lines);
         if (warning.Sources.Count > 0)
         {
             detail.Paragraph("Source: " + string.Join(", ", warning.Sources.Select(Markdown.Escape)));
         }
 
-        AppendGuidelines(detail, warning.Guidelines);
-        detail.Paragraph(DecisionSupportNotice);
+        // A next step or a guideline appears once per response: the assessment card of the valve has said it already.
+        var steps = warning.NextSteps.Where(s => !said.Has(warning.Valve, s)).ToList();
+        var citations = warning.Citations.Where(c => !said.Has(c)).ToList();
+        if (steps.Count > 0)
+        {
+            detail.Heading("Next steps").Bullets(steps.Select(s => CardText.Step(s, warning.Valve)));
+        }
+
+        AppendCitations(detail, citations);
+        if (steps.Count < warning.NextSteps.Count || citations.Count < warning.Citations.Count)
+        {
+            detail.Paragraph($"The plan and the guidelines already given are on the {CardText.ValveName(warning.Valve)} assessment card.");
+        }
+
+        said.Add(warning.Valve, citations, steps);
+        detail.Paragraph(CardText.DecisionSupportNotice(pediatric: false));
         var decision = warning.Decision ?? Decision.InsufficientData;
+        var warfarinAdvised = warning.NextSteps.Contains(NextStep.SwitchNoacToVitaminKAntagonist) || warning.Statement is AnticoagulationWithThrombus
+            || (warning.Statement is AnticoagulationPlan plan && plan.Drugs.Any(d => d.Class == AnticoagulantClass.VitaminKAntagonist));
         return Finish(new Card
         {
             Uuid = Guid.NewGuid(),
-            Summary = Summary(warning.Headline),
+            Summary = Summary(summary),
             Detail = detail.ToString(),
             Indicator = CardIndicator.Warning,
             Source = Source("safety", "Safety warning"),
-            Links = [new CardLink("Blood thinners (MedlinePlus)", BloodThinners.AbsoluteUri, LinkType.Absolute)],
+            Links = warfarinAdvised ? [Link(LinkIds.BloodThinners), Link(LinkIds.Warfarin)] : [Link(LinkIds.BloodThinners)],
             Extension = Contract(warning.Valve, decision, BridgeFor(warning.Valve, decision), [warning.Code]),
         });
     }
 
-    private static Card ReplacementOrderCard(ValveReplacementOrderAdvice advice)
+    private Card ReplacementOrderCard(ValveReplacementOrderAdvice advice)
     {
         var name = advice.Kind == ProcedureKind.Tavr ? "TAVR" : "SAVR";
+        var why = advice.AorticDecision == Decision.InsufficientData
+            ? "The data do not support a balloon valvuloplasty decision now (see the gaps at chart review); no bridge is proposed."
+            : "The patient is not a balloon valvuloplasty candidate: no bridge is needed.";
         var detail = new Markdown()
-            .Paragraph($"A {name} order is drafted ({Markdown.Escape(advice.Order.Display)}). The patient is not a balloon valvuloplasty candidate: no bridge is needed; the education link explains the procedure to the patient.")
-            .Paragraph(DecisionSupportNotice);
+            .Paragraph($"A {name} order is drafted ({Markdown.Escape(advice.Order.Display)}). {why} The linked page explains the procedure to the patient.")
+            .Paragraph(CardText.DecisionSupportNotice(pediatric: false));
         var decision = advice.AorticDecision ?? Decision.NotCandidate;
         return new Card
         {
@@ -231,7 +297,7 @@ public sealed class CardRenderer(ValueSetIndex terminology)
             Detail = detail.ToString(),
             Indicator = CardIndicator.Info,
             Source = Source("education", "Risk education"),
-            Links = [new CardLink("Heart valve disease treatment, including TAVR (NHLBI)", ValveTreatment.AbsoluteUri, LinkType.Absolute)],
+            Links = [Link(advice.Kind == ProcedureKind.Tavr ? LinkIds.Tavr : LinkIds.ValveTreatment)],
             Extension = Contract(Valve.Aortic, decision, BridgeFor(Valve.Aortic, decision), []),
         };
     }
@@ -241,7 +307,7 @@ public sealed class CardRenderer(ValueSetIndex terminology)
     {
         var detail = new Markdown()
             .Paragraph($"The patient's record says the patient has died, yet a valve procedure is drafted ({Markdown.Escape(notice.Order.Display)}, {Markdown.Escape(notice.Order.Source)}). No candidacy is assessed. Check that this is the right patient's chart, or correct the record.")
-            .Paragraph(DecisionSupportNotice);
+            .Paragraph(CardText.DecisionSupportNotice(pediatric: false));
         return Finish(new Card
         {
             Uuid = Guid.NewGuid(),
@@ -306,7 +372,7 @@ public sealed class CardRenderer(ValueSetIndex terminology)
             Intent = RequestIntent.Proposal,
             Code = new CodeableConcept(code.System, code.Code, code.Display, code.Display),
             Subject = new ResourceReference(patientReference),
-            ReasonCode = [new CodeableConcept { Text = $"{char.ToUpperInvariant(ValveName(valve)[0])}{ValveName(valve)[1..]} stenosis: balloon valvuloplasty decision support" }],
+            ReasonCode = [new CodeableConcept { Text = $"{CardText.Disease(valve)}: balloon valvuloplasty decision support" }],
         };
         return new Suggestion
         {
@@ -316,83 +382,65 @@ public sealed class CardRenderer(ValueSetIndex terminology)
         };
     }
 
-    private static string? NextStepText(NextStep step) => step switch
+    /// <summary>The guidelines, from the one citation table: a section, class or level only where the table has verified it.</summary>
+    private void AppendCitations(Markdown detail, IReadOnlyList<string> citationIds)
     {
-        NextStep.OrderTransthoracicEcho => "Order a transthoracic echocardiogram (TTE) to grade the stenosis.",
-        NextStep.RepeatTransthoracicEcho => "Repeat the TTE: decisions need current measurements.",
-        NextStep.FinaliseEchoReport => "Ask for the final echo report; preliminary values are not used for decisions.",
-        NextStep.OrderTransesophagealEcho => "Order a TEE to exclude left atrial thrombus.",
-        NextStep.DobutamineStressEcho => "Low-dose dobutamine stress echo to separate true-severe from pseudo-severe stenosis.",
-        NextStep.CtCalciumScore => "Re-measure when normotensive and obtain a CT aortic valve calcium score.",
-        NextStep.ObtainSurgicalRisk => "Document surgical risk: STS-PROM or EuroSCORE II, frailty, or a Heart Team risk category.",
-        NextStep.HeartTeamReferral => "Discuss with the Heart Team.",
-        NextStep.TavrEvaluation => "Start the TAVR evaluation (CT angiography, access planning).",
-        NextStep.SurgicalReferral => "Refer to cardiac surgery.",
-        NextStep.Surveillance => "Continue echo surveillance at guideline intervals.",
-        NextStep.SeekOtherCauseOfSymptoms => "Look for other causes of the symptoms.",
-        NextStep.ConfirmDiagnosis => "Confirm the stenosis diagnosis (echo and problem list).",
-        NextStep.PeriproceduralAnticoagulationPlan => "Agree a periprocedural anticoagulation plan.",
-        NextStep.SwitchNoacToVitaminKAntagonist => "Switch the NOAC to a vitamin K antagonist.",
-        NextStep.RecordBirthDate => "Record the patient's date of birth: adult and pediatric criteria differ.",
-        _ => null,
-    };
-
-    private static void AppendGuidelines(Markdown detail, IReadOnlyList<Guideline> guidelines)
-    {
-        if (guidelines.Count > 0)
+        if (citationIds.Count > 0)
         {
-            detail.Heading("Guidelines").Bullets(guidelines.Select(g => g.ToString()));
+            detail.Heading("Guidelines").Bullets(citationIds.Select(id => CitationLine(_content.Citation(id))));
         }
+    }
+
+    /// <summary>e.g. <c>ESC21 §5.2 (class IIb, level C): balloon aortic valvotomy as a bridge …</c>.</summary>
+    public static string CitationLine(CitationRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var grade = (row.Class, row.Level) switch
+        {
+            ({ } c, { } l) => $" (class {c}, level {l})",
+            ({ } c, null) => $" (class {c})",
+            _ => "",
+        };
+        return $"{row.Guideline}{(row.Section is null ? "" : " " + row.Section)}{grade}: {row.Topic}";
+    }
+
+    private CardLink Link(string id)
+    {
+        var row = _content.Link(id);
+        return new CardLink(row.Label, row.Url, LinkType.Absolute);
     }
 
     private static CardSource Source(string topic, string display) =>
         new(SourceLabel, Topic: new WireCoding(TopicSystem, topic, display));
 
     private static CardExtension Contract(Valve valve, Decision decision, BridgeToTavr? bridge, IReadOnlyList<string> codes) =>
-        new(new ValvuloplastyContract(ValveName(valve), Wire(decision), valve == Valve.Aortic && bridge is { } b ? Wire(b) : null, codes));
+        new(new ValvuloplastyContract(CardText.ValveName(valve), CardText.Wire(decision), valve == Valve.Aortic && bridge is { } b ? CardText.Wire(b) : null, codes));
 
     /// <summary>Bridge flag for cards other than the assessment: derived from the decision as §4 defines it.</summary>
     private static BridgeToTavr? BridgeFor(Valve valve, Decision decision) => valve != Valve.Aortic ? null : decision switch
     {
         Decision.Candidate or Decision.CandidateWithCaution or Decision.PostProcedure => BridgeToTavr.Yes,
         Decision.InsufficientData => BridgeToTavr.Deferred,
-        _ => BridgeToTavr.No,
+        Decision.NotCandidate => BridgeToTavr.No,
+        _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "Unknown decision."),
     };
 
-    public static string Wire(Decision decision) => decision switch
+    /// <summary>What the response has said so far: a guideline or a next step appears once per response (CLINICAL_RULES §8).</summary>
+    private sealed class Said
     {
-        Decision.Candidate => "candidate",
-        Decision.CandidateWithCaution => "candidate-with-caution",
-        Decision.NotCandidate => "not-candidate",
-        Decision.InsufficientData => "insufficient-data",
-        _ => "post-procedure",
-    };
+        private readonly HashSet<string> _citations = new(StringComparer.Ordinal);
+        private readonly HashSet<(Valve, NextStep)> _steps = [];
 
-    public static string Wire(BridgeToTavr bridge) => bridge switch
-    {
-        BridgeToTavr.Yes => "yes",
-        BridgeToTavr.No => "no",
-        _ => "deferred",
-    };
+        public void Add(Valve valve, IEnumerable<string> citations, IEnumerable<NextStep> steps)
+        {
+            _citations.UnionWith(citations);
+            _steps.UnionWith(steps.Select(s => (valve, s)));
+        }
 
-    private static string DecisionText(ValveAssessment a) => a.Decision switch
-    {
-        Decision.Candidate => $"Candidate for {ProcedureName(a.Valve)}",
-        Decision.CandidateWithCaution => $"Candidate for {ProcedureName(a.Valve)}, with caution: Heart Team review",
-        Decision.NotCandidate => $"Not a candidate for {ProcedureName(a.Valve)}",
-        Decision.InsufficientData => $"Insufficient data to decide on {ProcedureName(a.Valve)}",
-        _ => $"After {ProcedureName(a.Valve)}: follow-up care",
-    } + (a.Pediatric ? " (pediatric pathway)" : "");
+        public bool Has(string citation) => _citations.Contains(citation);
 
-    private static string DisplayUnit(string unit) => unit switch
-    {
-        "mm[Hg]" => "mmHg",
-        "cm2" => "cm²",
-        "cm2/m2" => "cm²/m²",
-        "mL/m2" => "mL/m²",
-        "1" => "",
-        _ => unit,
-    };
+        public bool Has(Valve valve, NextStep step) => _steps.Contains((valve, step));
+    }
 
     /// <summary>Summaries stay under 140 characters, whatever the rules wrote.</summary>
     public static string Summary(string text)

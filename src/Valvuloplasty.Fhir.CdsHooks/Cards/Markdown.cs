@@ -7,7 +7,11 @@ internal sealed class Markdown
 {
     private readonly StringBuilder _text = new();
 
-    /// <summary>Escapes markdown and HTML so record text (a condition's name, a unit) renders as text.</summary>
+    /// <summary>
+    /// Escapes record text (a condition's name, a unit) so it renders as text: markdown and HTML punctuation gets a
+    /// CommonMark backslash escape (<c>\&lt;</c> renders as a literal &lt;, never as a tag), so the markdown carries
+    /// plain characters and no HTML entities.
+    /// </summary>
     public static string Escape(string? value)
     {
         if (string.IsNullOrEmpty(value))
@@ -20,16 +24,7 @@ internal sealed class Markdown
         {
             switch (ch)
             {
-                case '<':
-                    builder.Append("&lt;");
-                    break;
-                case '>':
-                    builder.Append("&gt;");
-                    break;
-                case '&':
-                    builder.Append("&amp;");
-                    break;
-                case '\\' or '`' or '*' or '_' or '[' or ']' or '|' or '#' or '!':
+                case '\\' or '`' or '*' or '_' or '[' or ']' or '|' or '#' or '!' or '<' or '>' or '&':
                     builder.Append('\\').Append(ch);
                     break;
                 case '\r' or '\n':

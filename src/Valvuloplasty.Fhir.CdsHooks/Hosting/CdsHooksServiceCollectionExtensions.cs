@@ -31,6 +31,7 @@ public static class CdsHooksServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CdsServiceCatalog>();
+        services.AddContentTables();
         services.AddSingleton<CardRenderer>();
         services.AddSingleton<HookEvaluator>();
         services.AddHealthChecks();

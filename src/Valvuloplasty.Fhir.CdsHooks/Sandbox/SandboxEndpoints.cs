@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.CdsHooks.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
@@ -187,7 +188,7 @@ public static class SandboxEndpoints
             .Where(m => !m.Preliminary && m.Kind is MeasurementKind.AorticVmax or MeasurementKind.AorticMeanGradient or MeasurementKind.MitralValveAreaPlanimetry
                 or MeasurementKind.PulmonicPeakGradient or MeasurementKind.Lvef or MeasurementKind.WilkinsScore)
             .GroupBy(m => m.Kind)
-            .Select(g => Format.Describe(g.MaxBy(m => m.EffectiveAt)!)));
+            .Select(g => CardText.Describe(g.MaxBy(m => m.EffectiveAt)!)));
         if (picture.NyhaClass is { } nyha)
         {
             findings.Add($"NYHA {nyha}");
@@ -195,10 +196,13 @@ public static class SandboxEndpoints
 
         if (picture.SurgicalRiskBasis is { } risk)
         {
-            findings.Add($"Surgical risk {picture.SurgicalRisk.ToString().ToLowerInvariant()}: {risk}");
+            var basis = risk.Score is { } score ? CardText.Describe(score)
+                : risk.Category is { } category ? $"Heart Team category {category.Answer}"
+                : $"{risk.OrganSystems} organ-system comorbidities";
+            findings.Add($"Surgical risk {picture.SurgicalRisk.ToString().ToLowerInvariant()}: {basis}");
         }
 
-        findings.AddRange(facts.Procedures.Where(p => p.Completed).Select(p => $"{ProcedureName(p.Kind)} {(p.PerformedAt is { } at ? Format.Date(at) : "")}".Trim()));
+        findings.AddRange(facts.Procedures.Where(p => p.Completed).Select(p => $"{ProcedureName(p.Kind)} {(p.PerformedAt is { } at ? CardText.Date(at) : "")}".Trim()));
         findings.AddRange(facts.Anticoagulants.Select(a => $"On {a.Name}"));
 
         var name = patient.Name.FirstOrDefault();

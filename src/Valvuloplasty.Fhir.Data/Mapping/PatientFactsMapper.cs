@@ -61,10 +61,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
         if (state.UnresolvedMedications.Count > 0)
         {
-            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable,
-                $"{state.UnresolvedMedications.Count} medication order(s) name their medication only by a reference that was not sent "
-                + $"({string.Join(", ", state.UnresolvedMedications.Take(3))}{(state.UnresolvedMedications.Count > 3 ? ", …" : "")}): "
-                + "whether they are anticoagulants is unknown."));
+            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.MedicationUnresolved) { Items = [.. state.UnresolvedMedications] });
         }
 
         foreach (var assessment in record.All<RiskAssessment>(PrefetchKeys.RiskAssessments))
@@ -76,12 +73,12 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         {
             if (key.Source == DataSource.Unavailable)
             {
-                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"The patient's {Describe(key.Key)} could not be read; this advice does not take them into account."));
+                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.KeyUnavailable) { Key = key.Key });
             }
             else if (key.Problems.Count > 0)
             {
                 // Skipped entries, resources of another type or for another patient: said once per key.
-                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"Part of the patient's {Describe(key.Key)} could not be used: {string.Join("; ", key.Problems.Take(3))}{(key.Problems.Count > 3 ? "; …" : "")}."));
+                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.KeyPartlyUnused) { Key = key.Key, Items = key.Problems });
             }
         }
 
@@ -90,6 +87,13 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             PatientReference = $"Patient/{record.PatientId}",
             BirthDate = BirthDate(patient, asOf),
             Deceased = patient is not null && IsDeceased(patient),
+            Sex = Code(patient?.GenderElement) switch
+            {
+                "female" => Sex.Female,
+                "male" => Sex.Male,
+                "other" => Sex.Other,
+                _ => Sex.Unknown,
+            },
             Stenoses = state.Stenoses,
             Regurgitations = state.Regurgitations,
             Findings = state.Findings,
@@ -210,7 +214,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         {
             if (TerminologyBindings.NyhaClasses.TryGetValue(id, out var nyhaFinding) && !preliminary)
             {
-                if (when is { } at && !InFuture(at, state, "NYHA class", source, null))
+                if (when is { } at && !InFuture(at, state, source, null, CodedKind.NyhaClass))
                 {
                     state.Coded.Add(new CodedObservation(CodedKind.NyhaClass, nyhaFinding, at.At, source));
                 }
@@ -245,9 +249,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             {
                 if (when is not { } at)
                 {
-                    state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"{Format.Name(kind)} in {source} has no effective date or issued time; not used.", source, kind));
+                    state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, NoteKind.NoDate, source, kind));
                 }
-                else if (!InFuture(at, state, Format.Name(kind), source, kind))
+                else if (!InFuture(at, state, source, kind, null))
                 {
                     MapMeasurement(kind, value, at, preliminary, source, state);
                 }
@@ -257,7 +261,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
             if (TerminologyBindings.CodedByValueSet.TryGetValue(id, out var codedKind))
             {
-                if (when is { } at && !preliminary && CodedAnswer(codedKind, value) is { } answer && !InFuture(at, state, codedKind.ToString(), source, null))
+                if (when is { } at && !preliminary && CodedAnswer(codedKind, value) is { } answer && !InFuture(at, state, source, null, codedKind))
                 {
                     state.Coded.Add(new CodedObservation(codedKind, answer, at.At, source));
                 }
@@ -271,15 +275,18 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     /// A value dated more than one day after <c>asOf</c> (time zones aside, a date in the future) is unusable
     /// (CLINICAL_RULES §2): noted with the rejected values. A partial date is in the future only when its first day is.
     /// </summary>
-    private static bool InFuture(FhirValues.FhirWhen when, MappingState state, string what, string source, MeasurementKind? kind)
+    private static bool InFuture(FhirValues.FhirWhen when, MappingState state, string source, MeasurementKind? kind, CodedKind? coded)
     {
         if (ClinicalPicture.DaysBetween(state.AsOf, when.Earliest) <= 1)
         {
             return false;
         }
 
-        state.Notes.Add(new DataNote(ItemCodes.WarnFutureDate,
-            $"{what} in {source} is dated {when.Partial ?? Format.Date(when.Earliest)}, in the future; not used.", source, kind));
+        state.Notes.Add(new DataNote(ItemCodes.WarnFutureDate, NoteKind.FutureDate, source, kind)
+        {
+            Coded = coded,
+            Detail = when.Partial ?? DateOnly.FromDateTime(when.Earliest.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        });
         return true;
     }
 
@@ -309,7 +316,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
         if (number is not { } raw)
         {
-            state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"{Format.Name(kind)} in {source} has no numeric value; not used.", source, kind));
+            state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, NoteKind.NoValue, source, kind));
             return;
         }
 
@@ -324,14 +331,14 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         };
         if (bound is (Bound)(-1))
         {
-            state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"{Format.Name(kind)} in {source} has an unknown comparator; not used.", source, kind));
+            state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, NoteKind.UnknownComparator, source, kind));
             return;
         }
 
         var normalized = UnitNormalizer.Normalize(kind, raw, system, code, unit);
-        if (!normalized.Usable)
+        if (normalized.Rejection is { } rejection)
         {
-            state.Notes.Add(new DataNote(normalized.RejectedCode!, $"{normalized.RejectedReason} ({source})", source, kind));
+            state.Notes.Add(rejection with { Source = source });
             return;
         }
 
@@ -360,6 +367,14 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             return text is "I" or "II" or "III" or "IV" ? text : null;
         }
 
+        if (kind == CodedKind.PregnancyStatus)
+        {
+            var codings = value is CodeableConcept pregnancy ? Codings(pregnancy).ToList() : [];
+            return codings.Any(c => _terminology.Contains(TerminologyBindings.PregnancyStatusPregnant, c.System, c.Code)) ? "pregnant"
+                : codings.Any(c => _terminology.Contains(TerminologyBindings.PregnancyStatusNotPregnant, c.System, c.Code)) ? "not-pregnant"
+                : "unknown";
+        }
+
         // Local coded answers: a code of the local CodeSystem, or the same word as valueString.
         var answer = value switch
         {
@@ -386,7 +401,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         var isSts = ValueSetsOf(assessment.Code).Contains(stsValueSet) || ValueSetsOf(assessment.Method).Contains(stsValueSet);
         var source = Reference(assessment);
         var when = Instant(assessment.Occurrence);
-        if (FhirValues.When(assessment.Occurrence) is { } occurred && InFuture(occurred, state, "STS-PROM", source, MeasurementKind.StsProm))
+        if (FhirValues.When(assessment.Occurrence) is { } occurred && InFuture(occurred, state, source, MeasurementKind.StsProm, null))
         {
             return;
         }
@@ -404,19 +419,19 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             };
             if (probability is not { } p || when is not { } at)
             {
-                state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, $"STS-PROM in {source} has no probability or no date; not used.", source, MeasurementKind.StsProm));
+                state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, when is null ? NoteKind.NoDate : NoteKind.NoValue, source, MeasurementKind.StsProm));
                 continue;
             }
 
             var (percent, unit) = p <= 1m ? (p, "1") : (p, "%");
             var normalized = UnitNormalizer.Normalize(MeasurementKind.StsProm, percent, UnitNormalizer.Ucum, unit, null);
-            if (normalized.Usable)
+            if (normalized.Rejection is { } rejection)
             {
-                state.Measurements.Add(new Measurement(MeasurementKind.StsProm, normalized.Value, normalized.Unit, at, source, ConvertedFrom: normalized.ConvertedFrom));
+                state.Notes.Add(rejection with { Source = source });
             }
             else
             {
-                state.Notes.Add(new DataNote(normalized.RejectedCode!, $"{normalized.RejectedReason} ({source})", source, MeasurementKind.StsProm));
+                state.Measurements.Add(new Measurement(MeasurementKind.StsProm, normalized.Value, normalized.Unit, at, source, ConvertedFrom: normalized.ConvertedFrom));
             }
         }
     }
@@ -496,8 +511,10 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             return;
         }
 
-        var isNoac = Matches(TerminologyBindings.Noacs, codings, texts);
-        state.Anticoagulants.Add(new AnticoagulantFact(label, isNoac, Reference(medication), OnHold: status == "on-hold"));
+        var drugClass = Matches(TerminologyBindings.Noacs, codings, texts) ? AnticoagulantClass.Noac
+            : Matches(TerminologyBindings.VitaminKAntagonists, codings, texts) ? AnticoagulantClass.VitaminKAntagonist
+            : AnticoagulantClass.Heparin;
+        state.Anticoagulants.Add(new AnticoagulantFact(label, drugClass, Reference(medication), OnHold: status == "on-hold"));
     }
 
     /// <summary>
@@ -579,21 +596,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         }
         catch (Exception ex) when (ex is Hl7.Fhir.Utility.CodedException or InvalidCastException or FormatException or OverflowException)
         {
-            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, $"{Reference(resource)} could not be read and was skipped.", Reference(resource)));
+            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.ResourceUnreadable, Reference(resource)));
         }
     }
-
-    private static string Describe(string key) => key switch
-    {
-        PrefetchKeys.Patient => "demographics",
-        PrefetchKeys.Conditions => "conditions",
-        PrefetchKeys.Observations => "observations",
-        PrefetchKeys.Procedures => "procedures",
-        PrefetchKeys.ServiceRequests => "orders",
-        PrefetchKeys.Medications => "medications",
-        PrefetchKeys.RiskAssessments => "risk assessments",
-        _ => key,
-    };
 
     private sealed class MappingState(DateTimeOffset asOf, MedicationIndex medications)
     {

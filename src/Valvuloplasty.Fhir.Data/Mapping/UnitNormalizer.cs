@@ -4,10 +4,10 @@ using Valvuloplasty.Fhir.Rules.Rules;
 
 namespace Valvuloplasty.Fhir.Data.Mapping;
 
-/// <summary>The outcome of normalising one value: usable (possibly converted) or rejected with a reason.</summary>
-public readonly record struct NormalizedValue(decimal Value, string Unit, string? ConvertedFrom, string? RejectedCode, string? RejectedReason)
+/// <summary>The outcome of normalising one value: usable (possibly converted) or rejected with a note (no source yet).</summary>
+public readonly record struct NormalizedValue(decimal Value, string Unit, RecordedValue? ConvertedFrom, DataNote? Rejection)
 {
-    public bool Usable => RejectedCode is null;
+    public bool Usable => Rejection is null;
 }
 
 /// <summary>
@@ -74,47 +74,36 @@ public static class UnitNormalizer
     public static NormalizedValue Normalize(MeasurementKind kind, decimal value, string? system, string? code, string? unitText)
     {
         var dimension = Dimensions[kind];
-        var name = Format.Name(kind);
         var useCode = !string.IsNullOrWhiteSpace(code) && (string.IsNullOrEmpty(system) || system == Ucum);
         var unit = (useCode ? code : unitText)?.Trim() ?? string.Empty;
 
         if (!dimension.Factors.TryGetValue(unit, out var factor)
             && !(useCode && unitText is not null && dimension.Factors.TryGetValue(unitText.Trim(), out factor)))
         {
-            return Rejected(ItemCodes.WarnUnknownUnit, $"{name} {Format.Number(value)} {unit}: unit '{unit}' is not a unit of {Describe(dimension)}; value not used.");
+            return Rejected(new DataNote(ItemCodes.WarnUnknownUnit, NoteKind.UnknownUnit, Measurement: kind) { Value = value, Unit = unit });
         }
 
         var normalized = value * factor;
-        string? convertedFrom = factor == 1m ? null : $"{Format.Number(value)} {unit}";
+        var convertedFrom = factor == 1m ? null : new RecordedValue(value, unit);
 
         // A fraction (0.55) where a percentage (55 %) belongs, with unit 1 or no unit.
         if (dimension.FractionToPercent && factor == 1m && value is > 0m and <= 1m && unit is "1" or "")
         {
             normalized = value * 100m;
-            convertedFrom = $"{Format.Number(value)} (fraction)";
+            convertedFrom = new RecordedValue(value, unit);
         }
 
         normalized = Math.Round(normalized, 4, MidpointRounding.AwayFromZero);
         if (normalized < dimension.Min || normalized > dimension.Max)
         {
-            return Rejected(ItemCodes.WarnImplausibleValue,
-                $"{name} {Format.Number(normalized)} {dimension.Canonical} is outside the plausible range {Format.Number(dimension.Min)}–{Format.Number(dimension.Max)}; value not used.");
+            return Rejected(new DataNote(ItemCodes.WarnImplausibleValue, NoteKind.Implausible, Measurement: kind)
+            {
+                Value = normalized, Unit = dimension.Canonical, Min = dimension.Min, Max = dimension.Max,
+            });
         }
 
-        return new NormalizedValue(normalized, dimension.Canonical, convertedFrom, null, null);
+        return new NormalizedValue(normalized, dimension.Canonical, convertedFrom, null);
     }
 
-    private static NormalizedValue Rejected(string code, string reason) => new(0m, string.Empty, null, code, reason);
-
-    private static string Describe(Dimension dimension) => dimension.Canonical switch
-    {
-        "cm2" => "area",
-        "cm2/m2" => "indexed area",
-        "m/s" => "velocity",
-        "mm[Hg]" => "pressure",
-        "ms" => "time",
-        "%" => "percentage",
-        "mL/m2" => "indexed volume",
-        _ => "a score",
-    };
+    private static NormalizedValue Rejected(DataNote note) => new(0m, string.Empty, null, note);
 }

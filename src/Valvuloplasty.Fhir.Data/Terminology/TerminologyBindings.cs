@@ -52,6 +52,8 @@ public static class TerminologyBindings
         [FindingKind.Copd] = "comorbidity-copd",
         [FindingKind.Dementia] = "comorbidity-dementia",
         [FindingKind.ActiveCancer] = "comorbidity-active-cancer",
+        [FindingKind.Pregnancy] = "pregnancy-condition",
+        [FindingKind.NoonanSyndrome] = "noonan-syndrome",
     }.ToFrozenDictionary();
 
     public static readonly FrozenDictionary<MeasurementKind, string> Measurements = new Dictionary<MeasurementKind, string>
@@ -84,6 +86,7 @@ public static class TerminologyBindings
         [CodedKind.CommissuralFusion] = "commissural-fusion",
         [CodedKind.CommissuralCalcification] = "commissural-calcification",
         [CodedKind.PulmonaryValveMorphology] = "pv-morphology",
+        [CodedKind.PregnancyStatus] = "pregnancy-status",
     }.ToFrozenDictionary();
 
     /// <summary>NYHA class ("I".."IV") by ValueSet: LOINC answers and SNOMED findings.</summary>
@@ -112,6 +115,11 @@ public static class TerminologyBindings
     public const string SurgicalProcedureCategory = "surgical-procedure-category";
     public const string Anticoagulants = "anticoagulants";
     public const string Noacs = "noacs";
+    public const string VitaminKAntagonists = "vitamin-k-antagonists";
+
+    /// <summary>Answers of the pregnancy status Observation (LOINC 82810-3).</summary>
+    public const string PregnancyStatusPregnant = "pregnancy-status-pregnant";
+    public const string PregnancyStatusNotPregnant = "pregnancy-status-not-pregnant";
 
     /// <summary>Codes of the orders the cards suggest, and the override reasons they offer.</summary>
     public const string HeartTeamReferral = "heart-team-referral";
@@ -123,7 +131,7 @@ public static class TerminologyBindings
     [
         .. Stenosis.Values, NonRheumaticMitralStenosis, .. Regurgitation.Values, .. Severity.Values, .. Findings.Values,
         .. Measurements.Values, .. CodedObservations.Values, .. NyhaClasses.Keys, .. Procedures.Values,
-        EchoPanels, SurgicalProcedureCategory, Anticoagulants, Noacs, HeartTeamReferral, TavrEvaluation, OverrideReasons,
+        EchoPanels, SurgicalProcedureCategory, Anticoagulants, Noacs, VitaminKAntagonists, PregnancyStatusPregnant, PregnancyStatusNotPregnant, HeartTeamReferral, TavrEvaluation, OverrideReasons,
     ];
 
     /// <summary>Reverse lookups: ValueSet id → concept.</summary>

@@ -64,6 +64,8 @@ public enum CodedKind
     CommissuralCalcification,
     /// <summary>Local pv-morphology: domed|dysplastic.</summary>
     PulmonaryValveMorphology,
+    /// <summary>Pregnancy status (LOINC 82810-3): pregnant|not-pregnant|unknown.</summary>
+    PregnancyStatus,
 }
 
 /// <summary>Clinical findings recorded as Conditions (other than stenosis and regurgitation).</summary>
@@ -85,6 +87,8 @@ public enum FindingKind
     Copd,
     Dementia,
     ActiveCancer,
+    Pregnancy,
+    NoonanSyndrome,
 }
 
 /// <summary>Severity grade from <c>Condition.severity</c>.</summary>

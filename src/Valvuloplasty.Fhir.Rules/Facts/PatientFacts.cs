@@ -12,6 +12,9 @@ public enum Bound
     GreaterThan,
 }
 
+/// <summary>A value as the record wrote it, before a unit conversion (unit <c>1</c> or empty: a fraction where a percentage belongs).</summary>
+public sealed record RecordedValue(decimal Value, string Unit);
+
 /// <summary>
 /// A numeric measurement after normalisation: the value is in the canonical unit of its kind.
 /// <paramref name="Source"/> is the FHIR reference it came from (e.g. <c>Observation/abc</c>).
@@ -28,7 +31,7 @@ public sealed record Measurement(
     DateTimeOffset EffectiveAt,
     string Source,
     bool Preliminary = false,
-    string? ConvertedFrom = null,
+    RecordedValue? ConvertedFrom = null,
     Bound? Comparator = null,
     string? DateAsRecorded = null);
 
@@ -74,16 +77,89 @@ public sealed record OrderFact(
     string Source,
     string Display);
 
+/// <summary>The kind of anticoagulant, which decides how a procedure plan is worded (CLINICAL_RULES §7).</summary>
+public enum AnticoagulantClass
+{
+    /// <summary>Non-vitamin-K oral anticoagulant (apixaban, rivaroxaban, dabigatran, edoxaban).</summary>
+    Noac,
+    /// <summary>Vitamin K antagonist (warfarin): managed by INR.</summary>
+    VitaminKAntagonist,
+    /// <summary>Unfractionated or low-molecular-weight heparin.</summary>
+    Heparin,
+}
+
 /// <summary>An active (or on-hold) anticoagulant prescription.</summary>
 /// <param name="OnHold">The order is on hold: the drug is paused and meant to resume, so a procedure plan must still cover it.</param>
-public sealed record AnticoagulantFact(string Name, bool IsNoac, string Source, bool OnHold = false);
+public sealed record AnticoagulantFact(string Name, AnticoagulantClass Class, string Source, bool OnHold = false)
+{
+    public bool IsNoac => Class == AnticoagulantClass.Noac;
+}
+
+/// <summary>Administrative sex as the Patient records it (FHIR <c>Patient.gender</c>).</summary>
+public enum Sex
+{
+    Unknown,
+    Female,
+    Male,
+    Other,
+}
+
+/// <summary>What a data note is about; the card renderer words each kind.</summary>
+public enum NoteKind
+{
+    /// <summary>A measurement without an effective date or issued time.</summary>
+    NoDate,
+    /// <summary>A measurement without a numeric value.</summary>
+    NoValue,
+    /// <summary>A comparator outside &lt; &lt;= &gt;= &gt;.</summary>
+    UnknownComparator,
+    /// <summary>A unit that is not a unit of the measurement's dimension (<see cref="DataNote.Value"/>, <see cref="DataNote.Unit"/>).</summary>
+    UnknownUnit,
+    /// <summary>A value outside the plausible range (<see cref="DataNote.Value"/> in the canonical unit, <see cref="DataNote.Min"/>–<see cref="DataNote.Max"/>).</summary>
+    Implausible,
+    /// <summary>Dated more than a day in the future (<see cref="DataNote.Detail"/>: the date as recorded).</summary>
+    FutureDate,
+    /// <summary>A whole prefetch key could not be obtained (<see cref="DataNote.Key"/>).</summary>
+    KeyUnavailable,
+    /// <summary>Part of a key could not be used (<see cref="DataNote.Items"/>: the problems).</summary>
+    KeyPartlyUnused,
+    /// <summary>One resource could not be read and was skipped.</summary>
+    ResourceUnreadable,
+    /// <summary>MedicationRequests whose medication was sent nowhere (<see cref="DataNote.Items"/>: their references).</summary>
+    MedicationUnresolved,
+}
 
 /// <summary>
-/// Something the mapping noticed about the data that the clinician should see: a unit conversion,
-/// a rejected value, a key that could not be read. <paramref name="Code"/> is a card item code
-/// (e.g. <c>warn-units-converted</c>); <paramref name="Kind"/> ties it to a measurement when it has one.
+/// Something the mapping noticed about the data that the clinician should see: a rejected value, a key that could
+/// not be read. <paramref name="Code"/> is a card item code (e.g. <c>warn-unknown-unit</c>); <paramref name="Measurement"/>
+/// ties it to a measurement kind when it has one (the note then goes on that valve's card only). No wording here:
+/// the card renderer words each <see cref="NoteKind"/>.
 /// </summary>
-public sealed record DataNote(string Code, string Text, string? Source = null, MeasurementKind? Kind = null);
+public sealed record DataNote(string Code, NoteKind Kind, string? Source = null, MeasurementKind? Measurement = null)
+{
+    /// <summary>What the note is about when it is not a measurement (e.g. "NYHA class").</summary>
+    public CodedKind? Coded { get; init; }
+
+    /// <summary>The rejected value: as recorded (unknown unit) or in the canonical unit (implausible).</summary>
+    public decimal? Value { get; init; }
+
+    /// <summary>The unit of <see cref="Value"/>.</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>The plausible range of the measurement (implausible values).</summary>
+    public decimal? Min { get; init; }
+
+    public decimal? Max { get; init; }
+
+    /// <summary>The prefetch key a key note is about.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>A date as recorded (future dates).</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>Problems or references the note lists (never resource content).</summary>
+    public IReadOnlyList<string> Items { get; init; } = [];
+}
 
 /// <summary>
 /// Everything the rules know about one patient, already mapped from FHIR and normalised.
@@ -101,6 +177,9 @@ public sealed record PatientFacts
 
     /// <summary>The Patient is recorded as deceased (<c>deceasedBoolean</c> true or a <c>deceasedDateTime</c>).</summary>
     public bool Deceased { get; init; }
+
+    /// <summary><c>Patient.gender</c>, which with the age decides whether pregnancy status is asked before fluoroscopy.</summary>
+    public Sex Sex { get; init; }
     public IReadOnlyList<StenosisDiagnosis> Stenoses { get; init; } = [];
     public IReadOnlyList<RegurgitationFinding> Regurgitations { get; init; } = [];
     public IReadOnlyList<ClinicalFinding> Findings { get; init; } = [];

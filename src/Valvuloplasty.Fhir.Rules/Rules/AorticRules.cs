@@ -1,5 +1,4 @@
 using Valvuloplasty.Fhir.Rules.Facts;
-using static Valvuloplasty.Fhir.Rules.Rules.Format;
 
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
@@ -7,21 +6,24 @@ namespace Valvuloplasty.Fhir.Rules.Rules;
 public sealed record AorticResult(ValveAssessment Assessment, BridgeRecommendation? Bridge);
 
 /// <summary>
-/// Balloon aortic valvuloplasty (BAV), CLINICAL_RULES §4.
-/// Severity: AHA20 §3.2.1 stages (D1 high gradient, D2/D3 low gradient); ESC21 §5.1.
-/// Adult indication: AHA20 §3.2.4 BAV as a bridge to SAVR/TAVI (class 2b, C-LD);
-/// ESC21 §5.1.3 haemodynamically unstable (IIb, C) and §12.2.1 urgent non-cardiac surgery (IIb, C).
-/// Pediatric: AHA11-PEDS (class I, B). Bridge to TAVR: §4 "bridgeToTavr".
+/// Balloon aortic valvuloplasty (BAV), CLINICAL_RULES §4 (docs/clinical-rules.md §4). Severity and stages: AHA20
+/// (C1/C2 asymptomatic, D1–D3 symptomatic). Adult indications: BAV as a bridge in haemodynamically unstable
+/// patients and before urgent high-risk non-cardiac surgery (ESC21 §5.2), and in very symptomatic patients at high
+/// or prohibitive surgical risk (AHA20). Otherwise definitive AVR, or surveillance when asymptomatic.
+/// Pediatric: AHA11-PEDS. Bridge to TAVR: §4 "bridgeToTavr".
 /// </summary>
 public static class AorticRules
 {
     public const decimal SevereVmax = 4.0m;          // m/s
+    public const decimal VerySevereVmax = 5.0m;      // m/s
     public const decimal SevereMeanGradient = 40m;   // mmHg
     public const decimal LowGradientAva = 1.0m;      // cm2
     public const decimal LowGradientAvai = 0.6m;     // cm2/m2
     public const decimal ReducedLvef = 50m;          // %
     public const decimal ModerateVmax = 3.0m;        // m/s
     public const decimal ModerateMeanGradient = 20m; // mmHg
+    public const int SavrBelowAge = 65;
+    public const int TavrAboveAge = 80;
 
     /// <summary>The measurements that grade aortic stenosis and date the study.</summary>
     public static readonly IReadOnlyList<MeasurementKind> SeverityKinds =
@@ -52,29 +54,23 @@ public static class AorticRules
         }
 
         var builder = new AssessmentBuilder(Valve.Aortic) { Pediatric = picture.Pediatric };
+        ValveRules.PediatricPathway(picture, builder);
         ValveRules.CiteDiagnosis(diagnoses, builder);
         builder.Notes(EchoGate.NotesFor(facts, AllKinds));
+        var tavrOrder = TavrOrder(facts);
 
         if (ValveRules.RecentBalloon(facts, ProcedureKind.BalloonAorticValvuloplasty, asOf, options) is { } recentBav)
         {
-            return PostProcedure(facts, picture, builder, recentBav);
+            return PostProcedure(picture, builder, recentBav, tavrOrder);
         }
 
         // 2. Data gaps: birth date, unconfirmed diagnosis, then echo (§2, §3).
-        if (ValveRules.NoBirthDate(facts, builder))
-        {
-            return Insufficient(builder, picture, "Aortic stenosis: date of birth needed before a BAV decision (adult and pediatric criteria differ)");
-        }
-
-        if (ValveRules.Unconfirmed(diagnoses, builder, "Aortic stenosis"))
-        {
-            return Insufficient(builder, picture, "Aortic stenosis unconfirmed: confirm the diagnosis before a BAV decision");
-        }
-
+        var gap = ValveRules.NoBirthDate(facts, builder) ?? ValveRules.Unconfirmed(diagnoses, builder);
         var study = EchoStudy.Read(facts, SeverityKinds, SupportingKinds, asOf, options.EchoFreshnessDays);
-        if (EchoGate.HasGap(study, builder, options.EchoFreshnessDays))
+        gap ??= EchoGate.Gap(study, builder, options.EchoFreshnessDays);
+        if (gap is not null)
         {
-            return Insufficient(builder, picture, ValveRules.GapHeadline("Aortic stenosis", "BAV", study.Status));
+            return Insufficient(builder, picture, gap);
         }
 
         var vmax = study[MeasurementKind.AorticVmax];
@@ -89,8 +85,7 @@ public static class AorticRules
         var lowAreaTest = Threshold.Any(ava.AtMost(LowGradientAva), avai.AtMost(LowGradientAvai));
         if (highGradientTest is null || (highGradientTest == false && lowAreaTest is null))
         {
-            ValveRules.BoundsUndecided(builder, "whether the stenosis is severe (Vmax ≥ 4.0 m/s, mean gradient ≥ 40 mmHg, AVA ≤ 1.0 cm²)", vmax, meanGradient, ava, avai);
-            return Insufficient(builder, picture, "Aortic stenosis severity undecided (values recorded as bounds): repeat TTE before a BAV decision");
+            return Insufficient(builder, picture, ValveRules.BoundsUndecided(builder, Criterion.AorticSeverity, vmax, meanGradient, ava, avai));
         }
 
         var highGradient = highGradientTest.Value;
@@ -99,151 +94,151 @@ public static class AorticRules
         var lvefReduced = lvef.Below(ReducedLvef);
         if (lvef is not null && lvefReduced is null)
         {
-            ValveRules.BoundsUndecided(builder, "whether LVEF is below 50 %", lvef);
+            ValveRules.BoundsUndecided(builder, Criterion.LvefBelow50, lvef);
             lvef = null;
         }
 
         if (picture.Pediatric)
         {
-            return Pediatric(builder, picture, highGradient, lowArea, ava, lvef, regurgitation);
+            return Pediatric(builder, picture, highGradient, ava, lvef, regurgitation);
         }
 
-        // 3. Severity.
+        // 3. Severity and stage: D only when symptomatic (C1/C2 otherwise).
+        var symptomatic = picture.Symptomatic;
+        var stage = symptomatic ? AorticStage.D1
+            : lvef is null ? AorticStage.C
+            : lvefReduced == true ? AorticStage.C2
+            : AorticStage.C1;
         if (highGradient)
         {
-            builder.Reason($"Severe aortic stenosis, high gradient (stage D1): {HighGradientEvidence(vmax, meanGradient)}.")
-                .Cite(Guidelines.AhaStaging);
+            builder.Say(new AorticSevere(stage, HighGradient: true)).Cite(Citations.AhaAsStages);
         }
         else if (lowArea)
         {
-            var area = ava.AtMost(LowGradientAva) == true ? Describe(ava!) : Describe(avai!);
             if (lvef is null)
             {
-                builder.Code(ItemCodes.WarnDiscordantGrading)
-                    .Reason($"Low-gradient pattern ({area}, gradient below severe) without an LVEF to classify it.")
-                    .Next(NextStep.RepeatTransthoracicEcho)
-                    .Cite(Guidelines.AhaStaging);
-                return Insufficient(builder, picture, "Aortic stenosis grading discordant: LVEF needed before a BAV decision");
+                var unknown = new AorticLowGradient(LowGradientPattern.LvefUnknown, symptomatic);
+                builder.Code(ItemCodes.WarnDiscordantGrading).Say(unknown).Next(NextStep.RepeatTransthoracicEcho).Cite(Citations.AhaAsStages);
+                return Insufficient(builder, picture, unknown);
             }
 
             if (lvefReduced == true && !picture.Unstable)
             {
-                builder.Code(ItemCodes.WarnDiscordantGrading)
-                    .Reason($"Low-flow low-gradient pattern with reduced LVEF (stage D2?): {area}, {Describe(lvef)}.")
-                    .Next(NextStep.DobutamineStressEcho)
-                    .Cite(Guidelines.AhaLowFlowDse);
-                return Insufficient(builder, picture, "Aortic stenosis grading discordant (low gradient, low LVEF): dobutamine stress echo advised");
+                var reduced = new AorticLowGradient(LowGradientPattern.ReducedLvef, symptomatic);
+                builder.Code(ItemCodes.WarnDiscordantGrading).Say(reduced).Next(NextStep.DobutamineStressEcho).Cite(Citations.AhaLowFlowDse);
+                return Insufficient(builder, picture, reduced);
             }
 
             if (lvefReduced == false)
             {
-                builder.Code(ItemCodes.WarnDiscordantGrading)
-                    .Reason($"Low-gradient pattern with preserved LVEF (stage D3?): {area}, {Describe(lvef)}. Confirm with a normotensive re-measurement and a CT calcium score.")
-                    .Next(NextStep.CtCalciumScore)
-                    .Cite(Guidelines.AhaLowGradientCt);
-                return Insufficient(builder, picture, "Aortic stenosis grading discordant (low gradient, normal LVEF): confirm severity");
+                var preserved = new AorticLowGradient(LowGradientPattern.PreservedLvef, symptomatic);
+                builder.Code(ItemCodes.WarnDiscordantGrading).Say(preserved).Next(NextStep.CtCalciumScore).Cite(Citations.AhaLowGradientCt);
+                return Insufficient(builder, picture, preserved);
             }
 
-            builder.Reason($"Low-flow low-gradient severe aortic stenosis (stage D2) counted as severe because the patient is haemodynamically unstable: {area}, {Describe(lvef)}.")
-                .Cite(Guidelines.AhaStaging);
+            builder.Say(new AorticLowGradient(LowGradientPattern.ReducedLvefUnstable, symptomatic)).Cite(Citations.AhaAsStages);
         }
         else
         {
             var grade = Threshold.Any(vmax.AtLeast(ModerateVmax), meanGradient.AtLeast(ModerateMeanGradient)) switch
             {
-                true => "moderate",
-                false => "mild",
-                null => "moderate or mild",
+                true => Grade.Moderate,
+                false => Grade.Mild,
+                null => Grade.MildOrModerate,
             };
-            builder.Reason($"Aortic stenosis is {grade}, not severe: {GradingEvidence(vmax, meanGradient, ava)}.")
-                .Reason("Balloon valvuloplasty is not indicated; look for other causes of symptoms and continue echo surveillance.")
-                .Next(NextStep.SeekOtherCauseOfSymptoms)
-                .Next(NextStep.Surveillance)
-                .Cite(Guidelines.AhaStaging);
-            return Decided(builder, picture, Decision.NotCandidate, $"Aortic stenosis {grade}: balloon valvuloplasty not indicated");
+            var notSevere = new AorticNotSevere(grade);
+            builder.Say(notSevere);
+            if (symptomatic)
+            {
+                builder.Say(ValveRules.Symptoms(picture)).Next(NextStep.SeekOtherCauseOfSymptoms);
+            }
+
+            builder.Next(NextStep.Surveillance).Cite(Citations.AhaAsStages).Cite(Citations.EscAsFollowUp);
+            return Decided(builder, picture, Decision.NotCandidate, notSevere);
         }
 
-        // 4. Severe (or moderate-to-severe) aortic regurgitation: the balloon would worsen it.
+        // 4. Severe (or moderate-to-severe) aortic regurgitation: the balloon would worsen it (consensus; no guideline class).
         if (regurgitation is { Severity: SeverityGrade.Severe or SeverityGrade.ModerateToSevere } severeAr)
         {
             builder.Contraindicated = true;
-            builder.Code(ItemCodes.WarnAorticRegurgitation)
-                .Reason($"Significant aortic regurgitation ({SeverityText(severeAr.Severity)}, {severeAr.Source}): balloon dilation can worsen it. Refer for TAVR or SAVR.")
-                .Next(NextStep.TavrEvaluation)
-                .Next(NextStep.SurgicalReferral)
-                .Cite(Guidelines.AhaAorticRegurgitation);
-            return Decided(builder, picture, Decision.NotCandidate, "Severe AS with significant AR: BAV not advised; refer for TAVR/SAVR");
+            var ar = new AorticRegurgitationSignificant(severeAr);
+            builder.Code(ItemCodes.WarnAorticRegurgitation).Say(ar).Next(NextStep.HeartTeamReferral);
+            if (tavrOrder is null)
+            {
+                builder.Next(NextStep.TavrEvaluation);
+            }
+
+            builder.Next(NextStep.SurgicalReferral);
+            return Decided(builder, picture, Decision.NotCandidate, ar);
         }
 
-        Decision decision;
-        string headline;
+        Statement decisive;
+        var decision = Decision.Candidate;
         if (picture.Unstable)
         {
             // 5. Haemodynamically unstable.
-            builder.Reason($"Haemodynamically unstable ({string.Join(", ", picture.InstabilitySources)}): BAV may stabilise the patient as a bridge to TAVR or SAVR.")
-                .Cite(Guidelines.EscBavUnstable).Cite(Guidelines.AhaBavBridge);
-            decision = Decision.Candidate;
-            headline = "Severe AS, haemodynamically unstable: balloon valvuloplasty candidate as a bridge";
+            decisive = new HaemodynamicallyUnstable(picture.InstabilitySources);
+            builder.Say(decisive).Cite(Citations.EscBavBridge);
         }
         else if (options.UrgentNonCardiacSurgeryIsIndication && picture.UrgentNonCardiacSurgery is { } surgery)
         {
             // 6. Urgent high-risk non-cardiac surgery (ESC choice, configurable).
-            builder.Reason($"Urgent non-cardiac surgery is planned ({surgery.Display}, {surgery.Source}): BAV may be considered before it.")
-                .Cite(Guidelines.EscBavNonCardiacSurgery);
-            decision = Decision.Candidate;
-            headline = "Severe AS before urgent non-cardiac surgery: balloon valvuloplasty candidate";
+            decisive = new UrgentNonCardiacSurgery(surgery);
+            builder.Say(decisive).Cite(Citations.EscBavBridge).Cite(Citations.EscHeartTeam);
         }
         else if (picture.VerySymptomatic && picture.SurgicalRisk is SurgicalRisk.High or SurgicalRisk.Prohibitive)
         {
             // 7. Very symptomatic at high or prohibitive surgical risk.
-            builder.Reason($"Very symptomatic ({SymptomText(picture)}) at {RiskText(picture)} surgical risk ({picture.SurgicalRiskBasis}).")
-                .Cite(Guidelines.AhaBavBridge);
-            decision = Decision.Candidate;
-            headline = $"Severe symptomatic AS, {RiskText(picture)} surgical risk: balloon valvuloplasty candidate (bridge to TAVR)";
+            builder.Say(ValveRules.Symptoms(picture));
+            decisive = ValveRules.Risk(picture, builder)!;
+            builder.Cite(Citations.AhaBavBridge);
         }
         else if (picture.VerySymptomatic && picture.SurgicalRisk == SurgicalRisk.Unknown)
         {
             // 8. Very symptomatic, risk not documented.
-            builder.Code(ItemCodes.GapNoSurgicalRisk)
-                .Reason($"Very symptomatic ({SymptomText(picture)}) but no surgical risk is documented (STS-PROM, EuroSCORE II, frailty or Heart Team category).")
-                .Next(NextStep.ObtainSurgicalRisk)
-                .Cite(Guidelines.AhaBavBridge);
-            return Insufficient(builder, picture, "Severe symptomatic AS: surgical risk needed before a BAV decision");
+            var unknown = new SurgicalRiskUnknown();
+            builder.Say(ValveRules.Symptoms(picture)).Say(unknown).Code(ItemCodes.GapNoSurgicalRisk).Next(NextStep.ObtainSurgicalRisk);
+            return Insufficient(builder, picture, unknown);
         }
         else
         {
-            // 9. Definitive AVR is the route.
-            var why = !picture.VerySymptomatic
-                ? (picture.Symptomatic ? $"symptoms are mild ({SymptomText(picture)})" : "no significant symptoms are recorded")
-                : $"surgical risk is {RiskText(picture)} ({picture.SurgicalRiskBasis})";
-            builder.Reason($"Severe aortic stenosis, but {why} and the patient is stable: definitive valve replacement (TAVR or SAVR) is the route, not BAV.")
-                .Next(NextStep.HeartTeamReferral)
-                .Cite(Guidelines.AhaAvrChoice).Cite(Guidelines.EscAvrChoice);
-            return Decided(builder, picture, Decision.NotCandidate, "Severe AS: refer for TAVR/SAVR; balloon valvuloplasty not indicated");
+            // 9. Stable, and not very symptomatic at high risk: BAV is not the answer.
+            return picture.Symptomatic
+                ? DefinitiveAvr(builder, picture, tavrOrder)
+                : AsymptomaticSevere(builder, picture, stage, vmax, lvefReduced == true);
         }
 
         if (regurgitation is { Severity: SeverityGrade.Moderate } moderateAr)
         {
-            builder.Code(ItemCodes.WarnAorticRegurgitation)
-                .Reason($"Moderate aortic regurgitation ({moderateAr.Source}): dilation may worsen it; size the balloon conservatively.");
+            builder.Code(ItemCodes.WarnAorticRegurgitation).Say(new AorticRegurgitationModerate(moderateAr));
             decision = Decision.CandidateWithCaution;
         }
 
         var lastBav = facts.Procedures
             .Where(p => p.Kind == ProcedureKind.BalloonAorticValvuloplasty && p.Completed && p.PerformedAt is not null)
             .MaxBy(p => p.PerformedAt);
-        var repeat = RepeatSymptomsAfterBav(facts, picture, lastBav);
-        if (repeat is not null)
+        if (RepeatSymptomsAfterBav(facts, picture, lastBav) is { } repeat)
         {
-            builder.Reason(repeat);
+            builder.Say(repeat);
             decision = Decision.CandidateWithCaution;
-            headline = "Symptoms back after an earlier BAV: time for TAVR or SAVR; repeat BAV only as a bridge";
+            decisive = repeat;
         }
 
-        builder.Next(NextStep.HeartTeamReferral).Next(NextStep.TavrEvaluation);
-        var assessment = builder.Build(decision, headline, BridgeToTavr.Yes);
-        var bridgeKind = repeat is not null ? BridgeKind.RepeatSymptomsAfterBav
-            : HasTavrOrder(facts) ? BridgeKind.TavrPlanned
+        builder.Say(new BavIsPalliation());
+        ValveRules.Pregnancy(picture, builder);
+        builder.Next(NextStep.HeartTeamReferral);
+        if (tavrOrder is not null)
+        {
+            builder.Say(new TavrAlreadyPlanned(tavrOrder));
+        }
+        else
+        {
+            builder.Next(NextStep.TavrEvaluation);
+        }
+
+        var assessment = builder.Build(decision, decisive, BridgeToTavr.Yes);
+        var bridgeKind = decisive is SymptomsBackAfterBav ? BridgeKind.RepeatSymptomsAfterBav
+            : tavrOrder is not null ? BridgeKind.TavrPlanned
             : BridgeKind.HeartTeamReferral;
         return new AorticResult(assessment, Bridge(bridgeKind, picture, assessment));
     }
@@ -256,81 +251,129 @@ public static class AorticRules
             ?? facts.Findings.FirstOrDefault(f => f.Kind == FindingKind.HistoryOfAorticValveReplacement)?.Source;
     }
 
-    private static AorticResult PostProcedure(PatientFacts facts, ClinicalPicture picture, AssessmentBuilder builder, ProcedureFact bav)
+    /// <summary>A TAVR order that is active or drafted (TAVR is planned), or null.</summary>
+    public static OrderFact? TavrOrder(PatientFacts facts)
     {
-        builder.Reason($"Balloon aortic valvuloplasty completed on {Date(bav.PerformedAt!.Value)} ({bav.Source}): follow-up care, no new decision.")
-            .Reason("BAV relief is temporary: plan definitive valve replacement (TAVR or SAVR).")
-            .Next(NextStep.TavrEvaluation)
-            .Cite(Guidelines.AhaBavBridge);
-        var assessment = builder.Build(Decision.PostProcedure, "Recent balloon aortic valvuloplasty: follow-up care and TAVR planning", BridgeToTavr.Yes);
-        var kind = HasTavrOrder(facts) ? BridgeKind.TavrPlanned : BridgeKind.AfterRecentBav;
+        ArgumentNullException.ThrowIfNull(facts);
+        return facts.Orders.FirstOrDefault(o => o.Kind == ProcedureKind.Tavr && o.Status is "active" or "draft");
+    }
+
+    /// <summary>
+    /// Rule 9, asymptomatic severe AS (stage C1/C2): AVR evaluation when LVEF &lt; 50 % or Vmax ≥ 5 m/s; otherwise
+    /// surveillance or an exercise test to unmask symptoms. Never "refer for TAVR/SAVR" as the default for C1.
+    /// </summary>
+    private static AorticResult AsymptomaticSevere(AssessmentBuilder builder, ClinicalPicture picture, AorticStage stage, Measurement? vmax, bool reducedLvef)
+    {
+        var verySevere = vmax.AtLeast(VerySevereVmax) == true;
+        var asymptomatic = new AsymptomaticSevereAs(stage, verySevere, reducedLvef);
+        builder.Say(new NoSymptomsRecorded()).Say(asymptomatic);
+        if (reducedLvef || verySevere)
+        {
+            builder.Next(NextStep.HeartTeamReferral).Cite(reducedLvef ? Citations.EscAvrLvDysfunction : Citations.EscAvrVerySevere);
+        }
+        else
+        {
+            builder.Next(NextStep.SevereAsSurveillance).Next(NextStep.ExerciseTest).Cite(Citations.EscAsFollowUp).Cite(Citations.EscAvrExerciseSymptoms);
+        }
+
+        return Decided(builder, picture, Decision.NotCandidate, asymptomatic);
+    }
+
+    /// <summary>
+    /// Rule 9, symptomatic severe AS at low or intermediate risk (or not very symptomatic): definitive AVR, SAVR under
+    /// 65, TAVR over 80, the Heart Team's choice between (AHA20; ESC21 draws the line at 75).
+    /// </summary>
+    private static AorticResult DefinitiveAvr(AssessmentBuilder builder, ClinicalPicture picture, OrderFact? tavrOrder)
+    {
+        builder.Say(ValveRules.Symptoms(picture));
+        ValveRules.Risk(picture, builder);
+        var choice = picture.AgeYears switch
+        {
+            < SavrBelowAge => AvrChoice.Savr,
+            > TavrAboveAge => AvrChoice.Tavr,
+            _ => AvrChoice.HeartTeamChoice,
+        };
+        var avr = new DefinitiveAvr(choice, picture.AgeYears, picture.VerySymptomatic);
+        builder.Say(avr).Next(NextStep.HeartTeamReferral);
+        if (choice == AvrChoice.Savr)
+        {
+            builder.Next(NextStep.SurgicalReferral);
+        }
+        else if (choice == AvrChoice.Tavr && tavrOrder is null)
+        {
+            builder.Next(NextStep.TavrEvaluation);
+        }
+
+        if (tavrOrder is not null)
+        {
+            builder.Say(new TavrAlreadyPlanned(tavrOrder));
+        }
+
+        builder.Cite(Citations.EscAvrSymptomatic).Cite(Citations.AhaAvrChoice).Cite(Citations.EscAvrChoice).Cite(Citations.EscHeartTeam);
+        return Decided(builder, picture, Decision.NotCandidate, avr);
+    }
+
+    private static AorticResult PostProcedure(ClinicalPicture picture, AssessmentBuilder builder, ProcedureFact bav, OrderFact? tavrOrder)
+    {
+        var recent = new RecentBalloon(bav, Valve.Aortic);
+        builder.Say(recent).Say(new BavIsPalliation());
+        if (picture.Pediatric)
+        {
+            builder.Next(NextStep.PediatricCardiologyReferral);
+            return new AorticResult(builder.Build(Decision.PostProcedure, recent, BridgeToTavr.No), null);
+        }
+
+        if (tavrOrder is not null)
+        {
+            builder.Say(new TavrAlreadyPlanned(tavrOrder));
+        }
+        else
+        {
+            builder.Next(NextStep.TavrEvaluation);
+        }
+
+        builder.Cite(Citations.AhaBavBridge);
+        var assessment = builder.Build(Decision.PostProcedure, recent, BridgeToTavr.Yes);
+        var kind = tavrOrder is not null ? BridgeKind.AfterRecentBavTavrPlanned : BridgeKind.AfterRecentBav;
         return new AorticResult(assessment, Bridge(kind, picture, assessment));
     }
 
     private static AorticResult Pediatric(
-        AssessmentBuilder builder, ClinicalPicture picture, bool highGradient, bool lowArea,
-        Measurement? ava, Measurement? lvef, RegurgitationFinding? regurgitation)
+        AssessmentBuilder builder, ClinicalPicture picture, bool highGradient, Measurement? ava, Measurement? lvef, RegurgitationFinding? regurgitation)
     {
-        builder.Code(ItemCodes.WarnPediatricPathway)
-            .Reason($"Patient is {picture.AgeYears} years old: pediatric pathway (AHA11-PEDS), not the adult bridge-to-TAVR criteria.")
-            .Cite(Guidelines.AhaPedsAortic);
-
+        builder.Cite(Citations.AhaPedsAortic);
         if (regurgitation is { Severity: SeverityGrade.Severe or SeverityGrade.ModerateToSevere } ar)
         {
             builder.Contraindicated = true;
-            builder.Code(ItemCodes.WarnAorticRegurgitation)
-                .Reason($"Significant aortic regurgitation ({SeverityText(ar.Severity)}, {ar.Source}): balloon dilation can worsen it; refer to pediatric cardiac surgery.")
-                .Next(NextStep.SurgicalReferral);
-            return new AorticResult(builder.Build(Decision.NotCandidate, "Pediatric AS with significant AR: balloon valvuloplasty not advised", BridgeToTavr.No), null);
+            var significant = new AorticRegurgitationSignificant(ar);
+            builder.Code(ItemCodes.WarnAorticRegurgitation).Say(significant).Next(NextStep.PediatricCardiologyReferral);
+            return new AorticResult(builder.Build(Decision.NotCandidate, significant, BridgeToTavr.No), null);
         }
 
         var dysfunction = lvef.Below(ReducedLvef) == true && ava.AtMost(LowGradientAva) == true;
+        var indication = new PediatricAorticIndication(highGradient, dysfunction);
+        builder.Say(indication).Next(NextStep.PediatricCardiologyReferral);
         if (highGradient || dysfunction)
         {
-            builder.Reason(highGradient
-                ? "Mean gradient ≥ 40 mmHg or Vmax ≥ 4.0 m/s meets the pediatric indication for balloon valvuloplasty."
-                : "Reduced LVEF with AVA ≤ 1.0 cm² meets the pediatric indication for balloon valvuloplasty.")
-                .Next(NextStep.HeartTeamReferral);
-            return new AorticResult(builder.Build(Decision.Candidate, "Pediatric aortic stenosis: balloon valvuloplasty candidate (pediatric pathway)", BridgeToTavr.No), null);
+            ValveRules.Pregnancy(picture, builder);
+            return new AorticResult(builder.Build(Decision.Candidate, indication, BridgeToTavr.No), null);
         }
 
-        builder.Reason("The pediatric criteria (mean gradient ≥ 40 mmHg, Vmax ≥ 4.0 m/s, or LVEF < 50 % with AVA ≤ 1.0 cm²) are not met: surveillance.")
-            .Next(NextStep.Surveillance);
-        return new AorticResult(builder.Build(Decision.NotCandidate, "Pediatric aortic stenosis below intervention criteria: surveillance", BridgeToTavr.No), null);
+        builder.Next(NextStep.Surveillance);
+        return new AorticResult(builder.Build(Decision.NotCandidate, indication, BridgeToTavr.No), null);
     }
 
-    private static AorticResult Insufficient(AssessmentBuilder builder, ClinicalPicture picture, string headline) =>
-        new(builder.Build(Decision.InsufficientData, headline, picture.Pediatric ? BridgeToTavr.No : BridgeToTavr.Deferred), null);
+    private static AorticResult Insufficient(AssessmentBuilder builder, ClinicalPicture picture, Statement gap) =>
+        new(builder.Build(Decision.InsufficientData, gap, picture.Pediatric ? BridgeToTavr.No : BridgeToTavr.Deferred), null);
 
-    private static AorticResult Decided(AssessmentBuilder builder, ClinicalPicture picture, Decision decision, string headline) =>
-        new(builder.Build(decision, headline, BridgeToTavr.No), null);
+    private static AorticResult Decided(AssessmentBuilder builder, ClinicalPicture picture, Decision decision, Statement decisive) =>
+        new(builder.Build(decision, decisive, BridgeToTavr.No), null);
 
-    private static BridgeRecommendation Bridge(BridgeKind kind, ClinicalPicture picture, ValveAssessment assessment)
-    {
-        var prohibitive = picture.SurgicalRisk == SurgicalRisk.Prohibitive;
-        var reasons = new List<string>
-        {
-            kind switch
-            {
-                BridgeKind.TavrPlanned => "A TAVR order is already active or drafted: BAV bridges the patient to it.",
-                BridgeKind.RepeatSymptomsAfterBav => "Symptoms have returned after an earlier BAV: the balloon's effect is wearing off. It is time for TAVR or SAVR.",
-                BridgeKind.AfterRecentBav => "BAV relief is temporary (months): keep the patient on the way to definitive valve replacement.",
-                BridgeKind.ConsiderBavBeforeDraftedTavr => "The patient meets BAV criteria: consider BAV as a bridge while TAVR is arranged.",
-                _ => "Refer to the Heart Team for TAVR evaluation; BAV can bridge the patient to it.",
-            },
-        };
-        if (prohibitive)
-        {
-            reasons.Add("At prohibitive surgical risk: bridge to TAVR if survival over 12 months is expected; otherwise BAV is palliative.");
-        }
+    /// <summary>The bridge card refers to the assessment for evidence and guidelines; it cites only when no assessment card goes with it.</summary>
+    private static BridgeRecommendation Bridge(BridgeKind kind, ClinicalPicture picture, ValveAssessment assessment) =>
+        new(kind, picture.SurgicalRisk == SurgicalRisk.Prohibitive, assessment.Citations);
 
-        return new BridgeRecommendation(kind, prohibitive, reasons, assessment.Guidelines);
-    }
-
-    private static bool HasTavrOrder(PatientFacts facts) =>
-        facts.Orders.Any(o => o.Kind == ProcedureKind.Tavr && o.Status is "active" or "draft");
-
-    private static string? RepeatSymptomsAfterBav(PatientFacts facts, ClinicalPicture picture, ProcedureFact? lastBav)
+    private static SymptomsBackAfterBav? RepeatSymptomsAfterBav(PatientFacts facts, ClinicalPicture picture, ProcedureFact? lastBav)
     {
         if (lastBav?.PerformedAt is not { } bavDate)
         {
@@ -341,56 +384,11 @@ public static class AorticRules
         var newSymptoms = facts.Findings.Where(f =>
             f.Kind is FindingKind.Edema or FindingKind.Fatigue or FindingKind.Dyspnea or FindingKind.HeartFailure
             && f.Onset > bavDate).ToList();
-        if (!nyhaAfter && newSymptoms.Count == 0)
-        {
-            return null;
-        }
-
-        var what = nyhaAfter ? $"NYHA class {picture.NyhaClass}" : string.Join(", ", newSymptoms.Select(s => s.Kind.ToString().ToLowerInvariant()));
-        return $"An earlier BAV ({Date(bavDate)}, {lastBav.Source}) was followed by recurrent symptoms ({what}) and no valve replacement since: a repeat BAV is at most a bridge.";
+        return !nyhaAfter && newSymptoms.Count == 0
+            ? null
+            : new SymptomsBackAfterBav(lastBav, nyhaAfter ? picture.NyhaClass : null, newSymptoms);
     }
 
     private static RegurgitationFinding? WorstRegurgitation(PatientFacts facts) =>
         facts.Regurgitations.Where(r => r.Valve == Valve.Aortic).MaxBy(r => r.Severity ?? SeverityGrade.Mild);
-
-    private static string HighGradientEvidence(Measurement? vmax, Measurement? meanGradient)
-    {
-        var parts = new List<string>();
-        if (vmax.AtLeast(SevereVmax) == true)
-        {
-            parts.Add($"{Describe(vmax!)} ≥ 4.0 m/s");
-        }
-
-        if (meanGradient.AtLeast(SevereMeanGradient) == true)
-        {
-            parts.Add($"{Describe(meanGradient!)} ≥ 40 mmHg");
-        }
-
-        return string.Join("; ", parts);
-    }
-
-    private static string GradingEvidence(params Measurement?[] measurements) =>
-        string.Join(", ", measurements.Where(m => m is not null).Select(m => Describe(m!)));
-
-    internal static string SymptomText(ClinicalPicture picture)
-    {
-        var parts = new List<string>();
-        if (picture.NyhaClass is { } nyha)
-        {
-            parts.Add($"NYHA {nyha}");
-        }
-
-        parts.AddRange(picture.RecentSymptoms.Select(s => s.Kind.ToString().ToLowerInvariant()).Distinct());
-        return parts.Count == 0 ? "none recorded" : string.Join(", ", parts);
-    }
-
-    internal static string RiskText(ClinicalPicture picture) => picture.SurgicalRisk.ToString().ToLowerInvariant();
-
-    internal static string SeverityText(SeverityGrade? grade) => grade switch
-    {
-        SeverityGrade.ModerateToSevere => "moderate-to-severe",
-        SeverityGrade.MildToModerate => "mild-to-moderate",
-        null => "severity not recorded",
-        _ => grade.Value.ToString().ToLowerInvariant(),
-    };
 }

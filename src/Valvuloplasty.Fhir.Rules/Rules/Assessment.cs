@@ -34,35 +34,36 @@ public enum NextStep
     TavrEvaluation,
     SurgicalReferral,
     Surveillance,
+    SevereAsSurveillance,
+    ExerciseTest,
     SeekOtherCauseOfSymptoms,
     ConfirmDiagnosis,
     PeriproceduralAnticoagulationPlan,
     SwitchNoacToVitaminKAntagonist,
     RecordBirthDate,
-}
-
-/// <summary>A guideline statement with its class of recommendation and level of evidence (e.g. "class 2b, level C-LD").</summary>
-public sealed record Guideline(string Source, string Section, string ClassAndLevel)
-{
-    public override string ToString() => $"{Source} {Section} ({ClassAndLevel})";
+    PediatricCardiologyReferral,
+    AnticoagulateAndRepeatTee,
+    ConfirmPregnancyStatus,
 }
 
 /// <summary>
-/// The outcome of one valve's rules: protocol-free, rendered into cards by the host.
-/// <paramref name="Codes"/> are the warn-/gap- item codes the assessment conveys;
-/// <paramref name="Evidence"/> are the measurements the decision rests on.
+/// The outcome of one valve's rules: protocol-free and wording-free, rendered into cards by the host.
+/// <paramref name="Decisive"/> is the statement the card's summary turns on; <paramref name="Statements"/> the
+/// reasons in order; <paramref name="Codes"/> the warn-/gap- item codes the assessment conveys;
+/// <paramref name="Evidence"/> the measurements the decision rests on; <paramref name="Citations"/> ids of the
+/// citation table.
 /// </summary>
 public sealed record ValveAssessment(
     Valve Valve,
     Decision Decision,
     BridgeToTavr? Bridge,
-    string Headline,
-    IReadOnlyList<string> Reasons,
+    Statement Decisive,
+    IReadOnlyList<Statement> Statements,
     IReadOnlyList<string> Codes,
     IReadOnlyList<Measurement> Evidence,
     IReadOnlyList<DataNote> DataNotes,
     IReadOnlyList<NextStep> NextSteps,
-    IReadOnlyList<Guideline> Guidelines,
+    IReadOnlyList<string> Citations,
     bool Pediatric = false,
     bool Contraindicated = false)
 {
@@ -81,27 +82,24 @@ public enum BridgeKind
     RepeatSymptomsAfterBav,
     /// <summary>A BAV was completed recently: keep the patient on the way to TAVR.</summary>
     AfterRecentBav,
+    /// <summary>A BAV was completed recently and a TAVR order is active: TAVR is the next step.</summary>
+    AfterRecentBavTavrPlanned,
     /// <summary>A TAVR order is drafted for a BAV candidate: consider BAV as a bridge.</summary>
     ConsiderBavBeforeDraftedTavr,
 }
 
 /// <summary>The bridge-to-TAVR recommendation, when bridgeToTavr is yes.</summary>
-public sealed record BridgeRecommendation(
-    BridgeKind Kind,
-    bool ProhibitiveRisk,
-    IReadOnlyList<string> Reasons,
-    IReadOnlyList<Guideline> Guidelines);
+public sealed record BridgeRecommendation(BridgeKind Kind, bool ProhibitiveRisk, IReadOnlyList<string> Citations);
 
-/// <summary>Procedure risks and aftercare to teach, per valve (CLINICAL_RULES §7).</summary>
-public sealed record EducationItems(Valve Valve, Decision Decision, IReadOnlyList<string> Codes);
+/// <summary>Procedure risks and aftercare to teach, per valve (CLINICAL_RULES §7); <paramref name="Pediatric"/> words it for parents.</summary>
+public sealed record EducationItems(Valve Valve, Decision Decision, IReadOnlyList<string> Codes, bool Pediatric = false);
 
 /// <summary>A safety warning (anticoagulation, NOAC with mitral stenosis).</summary>
 public sealed record SafetyWarning(
     Valve Valve,
     Decision? Decision,
     string Code,
-    string Headline,
-    IReadOnlyList<string> Reasons,
+    Statement Statement,
     IReadOnlyList<NextStep> NextSteps,
-    IReadOnlyList<Guideline> Guidelines,
+    IReadOnlyList<string> Citations,
     IReadOnlyList<string> Sources);

@@ -5,19 +5,20 @@ namespace Valvuloplasty.Fhir.Rules.Rules;
 /// <summary>Collects the pieces of one valve's assessment while its rules run, then freezes them.</summary>
 internal sealed class AssessmentBuilder(Valve valve)
 {
-    private readonly List<string> _reasons = [];
+    private readonly List<Statement> _statements = [];
     private readonly List<string> _codes = [];
     private readonly List<Measurement> _evidence = [];
     private readonly List<DataNote> _notes = [];
     private readonly List<NextStep> _nextSteps = [];
-    private readonly List<Guideline> _guidelines = [];
+    private readonly List<string> _citations = [];
 
+    public Valve Valve => valve;
     public bool Pediatric { get; set; }
     public bool Contraindicated { get; set; }
 
-    public AssessmentBuilder Reason(string text)
+    public AssessmentBuilder Say(Statement statement)
     {
-        _reasons.Add(text);
+        _statements.Add(statement);
         return this;
     }
 
@@ -76,17 +77,26 @@ internal sealed class AssessmentBuilder(Valve valve)
         return this;
     }
 
-    public AssessmentBuilder Cite(Guideline guideline)
+    /// <summary>Removes a next step another rule added (e.g. the TAVR evaluation when TAVR is already planned).</summary>
+    public AssessmentBuilder Drop(NextStep step)
     {
-        if (!_guidelines.Contains(guideline))
+        _nextSteps.Remove(step);
+        return this;
+    }
+
+    public bool Proposes(NextStep step) => _nextSteps.Contains(step);
+
+    public AssessmentBuilder Cite(string citationId)
+    {
+        if (!_citations.Contains(citationId))
         {
-            _guidelines.Add(guideline);
+            _citations.Add(citationId);
         }
 
         return this;
     }
 
-    public ValveAssessment Build(Decision decision, string headline, BridgeToTavr? bridge = null) =>
-        new(valve, decision, bridge, headline, [.. _reasons], [.. _codes], [.. _evidence], [.. _notes],
-            [.. _nextSteps], [.. _guidelines], Pediatric, Contraindicated);
+    public ValveAssessment Build(Decision decision, Statement decisive, BridgeToTavr? bridge = null) =>
+        new(valve, decision, bridge, decisive, [.. _statements], [.. _codes], [.. _evidence], [.. _notes],
+            [.. _nextSteps], [.. _citations], Pediatric, Contraindicated);
 }

@@ -3,6 +3,12 @@ using Valvuloplasty.Fhir.Rules.Facts;
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
+/// What a surgical risk category rests on: a score (in the evidence table), a Heart Team category, or the count of
+/// organ-system comorbidities.
+/// </summary>
+public sealed record RiskBasis(Measurement? Score, CodedObservation? Category, int OrganSystems = 0);
+
+/// <summary>
 /// The patient-level judgements of CLINICAL_RULES §2 that every valve's rules share: age pathway,
 /// symptoms, haemodynamic stability, surgical risk, urgent non-cardiac surgery, anticoagulation.
 /// Computed once per evaluation from the facts and <c>asOf</c>.
@@ -15,6 +21,12 @@ public sealed record ClinicalPicture
     public const int InstabilityWindowDays = 30;
     /// <summary>Urgent non-cardiac surgery counts when planned within this window (§2).</summary>
     public const int UrgentSurgeryWindowDays = 30;
+    /// <summary>A "not pregnant" result answers the question before fluoroscopy for this long.</summary>
+    public const int PregnancyTestWindowDays = 30;
+    /// <summary>A "pregnant" result stands for this long unless a later result says otherwise.</summary>
+    public const int PregnancyWindowDays = 280;
+    /// <summary>From this age, calcific MS is a Heart Team question rather than a surgical referral (§5).</summary>
+    public const int OlderAge = 75;
 
     public int? AgeYears { get; init; }
     public bool Pediatric => AgeYears is < 18;
@@ -26,7 +38,15 @@ public sealed record ClinicalPicture
     public bool Unstable { get; init; }
     public IReadOnlyList<string> InstabilitySources { get; init; } = [];
     public SurgicalRisk SurgicalRisk { get; init; }
-    public string? SurgicalRiskBasis { get; init; }
+    public RiskBasis? SurgicalRiskBasis { get; init; }
+    public Sex Sex { get; init; }
+
+    /// <summary>A woman aged 12–50: pregnancy status matters before fluoroscopy and a vitamin K antagonist (§5).</summary>
+    public bool ChildbearingAge => Sex == Sex.Female && AgeYears is >= 12 and <= 50;
+
+    public PregnancyStatus Pregnancy { get; init; }
+    public string? PregnancySource { get; init; }
+    public bool Older => AgeYears >= OlderAge;
     public OrderFact? UrgentNonCardiacSurgery { get; init; }
     public IReadOnlyList<AnticoagulantFact> Anticoagulants { get; init; } = [];
     public bool Anticoagulated => Anticoagulants.Count > 0;
@@ -52,6 +72,7 @@ public sealed record ClinicalPicture
             .ToList();
 
         var (risk, basis) = AssessSurgicalRisk(facts);
+        var (pregnancy, pregnancySource) = AssessPregnancy(facts, asOf);
 
         var surgery = facts.Orders
             .Where(o => o.SurgicalCategory && o.Urgent && !o.Cardiac
@@ -72,6 +93,9 @@ public sealed record ClinicalPicture
             InstabilitySources = instability,
             SurgicalRisk = risk,
             SurgicalRiskBasis = basis,
+            Sex = facts.Sex,
+            Pregnancy = pregnancy,
+            PregnancySource = pregnancySource,
             UrgentNonCardiacSurgery = surgery,
             Anticoagulants = facts.Anticoagulants,
         };
@@ -92,21 +116,22 @@ public sealed record ClinicalPicture
     private static bool IsSymptom(FindingKind kind) => kind is FindingKind.Dyspnea or FindingKind.Syncope
         or FindingKind.Angina or FindingKind.HeartFailure or FindingKind.Edema or FindingKind.Fatigue;
 
-    private static (SurgicalRisk Risk, string? Basis) AssessSurgicalRisk(PatientFacts facts)
+    private static (SurgicalRisk Risk, RiskBasis? Basis) AssessSurgicalRisk(PatientFacts facts)
     {
-        var signals = new List<(SurgicalRisk Risk, string Basis)>();
+        var signals = new List<(SurgicalRisk Risk, RiskBasis Basis)>();
 
         var category = facts.CodedObservations
             .Where(o => o.Kind == CodedKind.SurgicalRiskCategory)
             .MaxBy(o => o.EffectiveAt);
         if (category is not null && ParseCategory(category.Answer) is { } fromCategory)
         {
-            signals.Add((fromCategory, $"surgical risk category {category.Answer}, {category.Source}"));
+            signals.Add((fromCategory, new RiskBasis(null, category)));
         }
 
         foreach (var kind in new[] { MeasurementKind.StsProm, MeasurementKind.EuroScoreII })
         {
             var score = Latest(facts, kind);
+
             // A score recorded as a bound counts only when the bound decides its category.
             SurgicalRisk? risk = score.Below(4m) == true ? SurgicalRisk.Low
                 : score.Above(8m) == true ? SurgicalRisk.High
@@ -114,8 +139,7 @@ public sealed record ClinicalPicture
                 : null;
             if (score is not null && risk is { } scoreRisk)
             {
-                var name = kind == MeasurementKind.StsProm ? "STS-PROM" : "EuroSCORE II";
-                signals.Add((scoreRisk, $"{name} {Format.Value(score)}, {score.Source}"));
+                signals.Add((scoreRisk, new RiskBasis(score, null)));
             }
         }
 
@@ -125,7 +149,7 @@ public sealed record ClinicalPicture
             : null;
         if (frailty is not null && frail is { } frailRisk)
         {
-            signals.Add((frailRisk, $"Clinical Frailty Scale {Format.Value(frailty)}, {frailty.Source}"));
+            signals.Add((frailRisk, new RiskBasis(frailty, null)));
         }
 
         var organSystems = facts.Findings
@@ -136,7 +160,7 @@ public sealed record ClinicalPicture
             .Count();
         if (organSystems >= 3)
         {
-            signals.Add((SurgicalRisk.Prohibitive, $"{organSystems} organ-system comorbidities"));
+            signals.Add((SurgicalRisk.Prohibitive, new RiskBasis(null, null, organSystems)));
         }
 
         if (signals.Count == 0)
@@ -146,6 +170,29 @@ public sealed record ClinicalPicture
 
         var highest = signals.MaxBy(s => s.Risk);
         return (highest.Risk, highest.Basis);
+    }
+
+    /// <summary>
+    /// Pregnancy: an active pregnancy Condition, or the latest pregnancy-status Observation ("pregnant" within 280
+    /// days, "not pregnant" within 30 days, the time a negative result answers the question before fluoroscopy).
+    /// </summary>
+    private static (PregnancyStatus Status, string? Source) AssessPregnancy(PatientFacts facts, DateTimeOffset asOf)
+    {
+        var latest = facts.CodedObservations.Where(o => o.Kind == CodedKind.PregnancyStatus).MaxBy(o => o.EffectiveAt);
+        var condition = facts.Findings.FirstOrDefault(f => f.Kind == FindingKind.Pregnancy);
+        if (latest is { Answer: "pregnant" } && Within(latest.EffectiveAt, asOf, PregnancyWindowDays))
+        {
+            return (PregnancyStatus.Pregnant, latest.Source);
+        }
+
+        if (latest is { Answer: "not-pregnant" } && Within(latest.EffectiveAt, asOf, PregnancyTestWindowDays))
+        {
+            return (PregnancyStatus.NotPregnant, latest.Source);
+        }
+
+        return condition is not null && (latest is null || condition.Onset is not { } onset || onset >= latest.EffectiveAt)
+            ? (PregnancyStatus.Pregnant, condition.Source)
+            : (PregnancyStatus.Unknown, null);
     }
 
     private static Measurement? Latest(PatientFacts facts, MeasurementKind kind) =>

@@ -6,45 +6,40 @@ namespace Valvuloplasty.Fhir.Rules.Rules;
 internal static class EchoGate
 {
     /// <summary>
-    /// Records the echo data gap (if any) on <paramref name="builder"/> and returns true when the valve
-    /// cannot be decided on its echo data.
+    /// Records the echo data gap (if any) on <paramref name="builder"/> and returns its statement; null when the
+    /// valve can be decided on its echo data.
     /// </summary>
-    public static bool HasGap(EchoStudy study, AssessmentBuilder builder, int freshnessDays)
+    public static Statement? Gap(EchoStudy study, AssessmentBuilder builder, int freshnessDays)
     {
         switch (study.Status)
         {
             case EchoStatus.PreliminaryOnly:
-                builder.Code(ItemCodes.WarnPreliminary)
-                    .Reason("Only a preliminary echo report is newer than the last final one; values below are preliminary and not used for grading.")
-                    .Evidence(study.Preliminary)
-                    .Next(NextStep.FinaliseEchoReport);
-                if (study.StudyDate is { } older)
+                var preliminary = new EchoPreliminaryOnly(study.StudyDate, freshnessDays);
+                builder.Code(ItemCodes.WarnPreliminary).Say(preliminary).Evidence(study.Preliminary).Next(NextStep.FinaliseEchoReport);
+                if (study.StudyDate is not null)
                 {
-                    builder.Code(ItemCodes.WarnStaleEcho)
-                        .Reason($"The last final echo ({older:yyyy-MM-dd}) is older than {freshnessDays} days.")
-                        .Evidence(study.StaleValues);
+                    builder.Code(ItemCodes.WarnStaleEcho).Evidence(study.StaleValues);
                 }
 
-                builder.Cite(Guidelines.EchoFreshness);
-                return true;
+                builder.Cite(Citations.AhaEchoReassessment);
+                return preliminary;
 
             case EchoStatus.None:
-                builder.Code(ItemCodes.GapNoEcho)
-                    .Reason("No usable echocardiographic severity measurement is on record.")
-                    .Next(NextStep.OrderTransthoracicEcho)
-                    .Cite(Guidelines.EchoFreshness);
-                return true;
+                var missing = new EchoMissing();
+                builder.Code(ItemCodes.GapNoEcho).Say(missing).Next(NextStep.OrderTransthoracicEcho).Cite(Citations.AhaEchoReassessment);
+                return missing;
 
             case EchoStatus.Stale:
-                builder.Code(ItemCodes.WarnStaleEcho)
-                    .Reason($"The latest echo ({study.StudyDate:yyyy-MM-dd}) is older than {freshnessDays} days; severity must be re-measured.")
-                    .Evidence(study.StaleValues)
-                    .Next(NextStep.RepeatTransthoracicEcho)
-                    .Cite(Guidelines.EchoFreshness);
-                return true;
+                var stale = new EchoStale(study.StudyDate!.Value, freshnessDays);
+                builder.Code(ItemCodes.WarnStaleEcho).Say(stale).Evidence(study.StaleValues)
+                    .Next(NextStep.RepeatTransthoracicEcho).Cite(Citations.AhaEchoReassessment);
+                return stale;
+
+            case EchoStatus.Current:
+                return null;
 
             default:
-                return false;
+                throw new ArgumentOutOfRangeException(nameof(study), study.Status, "Unknown echo status.");
         }
     }
 
@@ -53,5 +48,5 @@ internal static class EchoGate
     /// patient-level notes (data that could not be read at all).
     /// </summary>
     public static IEnumerable<DataNote> NotesFor(PatientFacts facts, IReadOnlyCollection<MeasurementKind> kinds) =>
-        facts.Notes.Where(n => n.Kind is not { } kind || kinds.Contains(kind));
+        facts.Notes.Where(n => n.Measurement is not { } kind || kinds.Contains(kind));
 }

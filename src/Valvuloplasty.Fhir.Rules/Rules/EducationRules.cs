@@ -3,8 +3,8 @@ using Valvuloplasty.Fhir.Rules.Facts;
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// Risk education and safety warnings, CLINICAL_RULES §7 (ESC21 §5.1.3 and AHA20 §3.2.4 list the
-/// procedural risks of BAV; ESC21 §9.2 the NOAC caution in mitral stenosis).
+/// Risk education and safety warnings, CLINICAL_RULES §7 (docs/clinical-rules.md §7): the procedure's risks and
+/// aftercare when it may go ahead, the aftercare after it, and the anticoagulation plan worded for the drug.
 /// </summary>
 public static class EducationRules
 {
@@ -32,39 +32,57 @@ public static class EducationRules
                 assessment.Valve,
                 assessment.Decision,
                 // Embolism to the systemic circulation is a left-heart risk; optional for pulmonary (§7).
-                assessment.Valve == Valve.Pulmonary ? [.. ProcedureRisks.Where(c => c != ItemCodes.RiskEmbolism)] : ProcedureRisks),
-            Decision.PostProcedure => new EducationItems(assessment.Valve, assessment.Decision, PostProcedureItems),
-            _ => null,
+                assessment.Valve == Valve.Pulmonary ? [.. ProcedureRisks.Where(c => c != ItemCodes.RiskEmbolism)] : ProcedureRisks,
+                assessment.Pediatric),
+            Decision.PostProcedure => new EducationItems(assessment.Valve, assessment.Decision, PostProcedureItems, assessment.Pediatric),
+            Decision.NotCandidate or Decision.InsufficientData => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(assessment), assessment.Decision, "Unknown decision."),
         };
     }
 
     /// <summary>
-    /// <c>warn-anticoagulant</c>: anticoagulated and a balloon procedure is possible, recent, or being ordered.
+    /// <c>warn-anticoagulant</c>: anticoagulated and a balloon procedure is possible, recent, or being ordered. The plan
+    /// is worded for the drug (a NOAC is interrupted without heparin bridging, a vitamin K antagonist is managed by
+    /// INR); with a left atrial thrombus it is the opposite: never interrupt.
     /// </summary>
-    public static SafetyWarning? Anticoagulant(ClinicalPicture picture, Valve valve, Decision? decision, bool balloonOrderDrafted)
+    public static SafetyWarning? Anticoagulant(ClinicalPicture picture, ValveAssessment assessment, bool balloonOrderDrafted)
     {
         ArgumentNullException.ThrowIfNull(picture);
+        ArgumentNullException.ThrowIfNull(assessment);
         var applies = picture.Anticoagulated && (balloonOrderDrafted
-            || decision is Decision.Candidate or Decision.CandidateWithCaution or Decision.PostProcedure);
+            || assessment.Decision is Decision.Candidate or Decision.CandidateWithCaution or Decision.PostProcedure);
         if (!applies)
         {
             return null;
         }
 
-        var drugs = string.Join(", ", picture.Anticoagulants.Select(a => a.Name).Distinct(StringComparer.OrdinalIgnoreCase));
-        return new SafetyWarning(
-            valve,
-            decision,
-            ItemCodes.WarnAnticoagulant,
-            $"Anticoagulated ({Truncate(drugs, 60)}): plan periprocedural anticoagulation for balloon valvuloplasty",
-            [
-                $"Active anticoagulant: {drugs}.",
-                "Bleeding and groin hematoma risk rise with anticoagulation; agree a periprocedural anticoagulation plan (hold, bridge or continue) before the procedure.",
-            ],
-            [NextStep.PeriproceduralAnticoagulationPlan],
-            [],
-            [.. picture.Anticoagulants.Select(a => a.Source)]);
-    }
+        var drugs = picture.Anticoagulants;
+        var sources = drugs.Select(a => a.Source).ToList();
+        if (assessment.Statements.OfType<LeftAtrialThrombus>().Any())
+        {
+            List<NextStep> steps = [NextStep.AnticoagulateAndRepeatTee];
+            if (drugs.Any(d => d.IsNoac))
+            {
+                steps.Add(NextStep.SwitchNoacToVitaminKAntagonist);
+            }
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+            return new SafetyWarning(assessment.Valve, assessment.Decision, ItemCodes.WarnAnticoagulant,
+                new AnticoagulationWithThrombus(drugs, picture.ChildbearingAge), steps,
+                picture.ChildbearingAge ? [Citations.EscMsAnticoagulation, Citations.EscVkaEmbryopathy] : [Citations.EscMsAnticoagulation], sources);
+        }
+
+        List<string> citations = [];
+        if (drugs.Any(d => d.IsNoac))
+        {
+            citations.AddRange([Citations.EscNcsNoacInterruption, Citations.EscNcsNoBridging]);
+        }
+
+        if (drugs.Any(d => d.Class == AnticoagulantClass.VitaminKAntagonist))
+        {
+            citations.Add(Citations.EscNcsVka);
+        }
+        return new SafetyWarning(assessment.Valve, assessment.Decision, ItemCodes.WarnAnticoagulant,
+            new AnticoagulationPlan(drugs, picture.ChildbearingAge, AfterProcedure: assessment.Decision == Decision.PostProcedure && !balloonOrderDrafted),
+            [NextStep.PeriproceduralAnticoagulationPlan], citations, sources);
+    }
 }

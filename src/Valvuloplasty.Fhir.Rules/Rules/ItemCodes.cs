@@ -35,6 +35,8 @@ public static class ItemCodes
     public const string WarnFutureDate = "warn-future-date";
     public const string WarnValueBound = "warn-value-bound";
     public const string WarnPatientDeceased = "warn-patient-deceased";
+    public const string WarnPregnancyStatus = "warn-pregnancy-status";
+    public const string WarnPregnancy = "warn-pregnancy";
 
     public const string GapNoEcho = "gap-no-echo";
     public const string GapNoSurgicalRisk = "gap-no-surgical-risk";

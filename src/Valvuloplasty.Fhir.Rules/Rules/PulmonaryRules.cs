@@ -1,12 +1,12 @@
 using Valvuloplasty.Fhir.Rules.Facts;
-using static Valvuloplasty.Fhir.Rules.Rules.Format;
 
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// Balloon pulmonary valvuloplasty (BPV), CLINICAL_RULES §6. Severity by peak gradient (ESC20-ACHD):
-/// mild &lt; 36, moderate 36–64, severe &gt; 64 mmHg. Adult: severe → intervention (ESC20-ACHD class I, level C);
-/// moderate and symptomatic (AHA18-ACHD class 1, level B-NR). Pediatric: peak gradient &gt; 40 mmHg (AHA11-PEDS class I, level A).
+/// Balloon pulmonary valvuloplasty (BPV), CLINICAL_RULES §6 (docs/clinical-rules.md §6). Severity by peak gradient
+/// (ESC20-ACHD §4.8.3): mild &lt; 36, moderate 36–64, severe &gt; 64 mmHg. Adult: severe → intervention regardless of
+/// symptoms (ESC20-ACHD I, C); moderate and symptomatic (AHA18-ACHD class 1). Pediatric: peak gradient &gt; 40 mmHg
+/// (AHA11-PEDS), with pediatric or congenital cardiology, never the adult guidelines.
 /// </summary>
 public static class PulmonaryRules
 {
@@ -30,53 +30,30 @@ public static class PulmonaryRules
         }
 
         var builder = new AssessmentBuilder(Valve.Pulmonary) { Pediatric = picture.Pediatric };
+        ValveRules.PediatricPathway(picture, builder);
         ValveRules.CiteDiagnosis(diagnoses, builder);
         builder.Notes(EchoGate.NotesFor(facts, SeverityKinds));
-        if (picture.Pediatric)
-        {
-            builder.Code(ItemCodes.WarnPediatricPathway)
-                .Reason($"Patient is {picture.AgeYears} years old: pediatric criteria (AHA11-PEDS).")
-                .Cite(Guidelines.AhaPedsPulmonary);
-        }
 
         if (ValveRules.RecentBalloon(facts, ProcedureKind.BalloonPulmonaryValvuloplasty, asOf, options) is { } recent)
         {
-            return ValveRules.PostProcedure(builder, recent, "Recent balloon pulmonary valvuloplasty: follow-up care", Guidelines.EscAchdPsSevere);
+            return ValveRules.PostProcedure(builder, recent);
         }
 
-        if (ValveRules.NoBirthDate(facts, builder))
-        {
-            return builder.Build(Decision.InsufficientData, "Pulmonary stenosis: date of birth needed before a BPV decision (adult and pediatric criteria differ)");
-        }
-
-        if (ValveRules.Unconfirmed(diagnoses, builder, "Pulmonary stenosis"))
-        {
-            return builder.Build(Decision.InsufficientData, "Pulmonary stenosis unconfirmed: confirm the diagnosis before a BPV decision");
-        }
-
+        var gap = ValveRules.NoBirthDate(facts, builder) ?? ValveRules.Unconfirmed(diagnoses, builder);
         var study = EchoStudy.Read(facts, SeverityKinds, [], asOf, options.EchoFreshnessDays);
-        if (EchoGate.HasGap(study, builder, options.EchoFreshnessDays))
+        gap ??= EchoGate.Gap(study, builder, options.EchoFreshnessDays);
+        if (gap is not null)
         {
-            return builder.Build(Decision.InsufficientData, ValveRules.GapHeadline("Pulmonary stenosis", "BPV", study.Status));
+            return builder.Build(Decision.InsufficientData, gap);
         }
 
         var measured = study[MeasurementKind.PulmonicPeakGradient];
         var vmax = study[MeasurementKind.PulmonicVmax];
         builder.Evidence(measured).Evidence(vmax);
-        // A bound on Vmax bounds the estimated gradient the same way (4·v² grows with v).
-        decimal gradient;
-        var bound = (measured ?? vmax)!.Comparator;
-        if (measured is not null)
-        {
-            gradient = measured.Value;
-            builder.Reason($"{Describe(measured)}.");
-        }
-        else
-        {
-            gradient = Math.Round(4m * vmax!.Value * vmax.Value, 1);
-            builder.Reason($"Peak gradient estimated from {Describe(vmax)}: 4 × v² = {Threshold.Symbol(bound)}{(bound is null ? "" : " ")}{Number(gradient)} mmHg.");
-        }
 
+        // A bound on Vmax bounds the estimated gradient the same way (4·v² grows with v).
+        var bound = (measured ?? vmax)!.Comparator;
+        var gradient = measured?.Value ?? Math.Round(4m * vmax!.Value * vmax.Value, 1);
         var severeTest = Threshold.Above(gradient, bound, SevereGradient);
         var moderateTest = Threshold.AtLeast(gradient, bound, ModerateGradient);
         var pediatricTest = Threshold.Above(gradient, bound, PediatricGradient);
@@ -85,66 +62,84 @@ public static class PulmonaryRules
             : severeTest is null || (severeTest == false && moderateTest is null && picture.Symptomatic);
         if (undecided)
         {
-            ValveRules.BoundsUndecided(builder, picture.Pediatric ? "whether the peak gradient is above 40 mmHg" : "the grade of the stenosis (moderate 36–64, severe > 64 mmHg)", measured, vmax);
-            return builder.Build(Decision.InsufficientData, "Pulmonary stenosis grade undecided (values recorded as bounds): repeat TTE before a BPV decision");
+            var criterion = picture.Pediatric ? Criterion.PulmonaryPediatric : Criterion.PulmonaryGrade;
+            return builder.Build(Decision.InsufficientData, ValveRules.BoundsUndecided(builder, criterion, measured, vmax));
         }
 
-        var grade = severeTest == true ? "severe" : moderateTest switch { true => "moderate", false => "mild", null => "mild or moderate" };
-        builder.Reason($"Pulmonary stenosis is {grade} (mild < 36, moderate 36–64, severe > 64 mmHg).");
+        var grade = severeTest == true ? Grade.Severe : moderateTest switch { true => Grade.Moderate, false => Grade.Mild, null => Grade.MildOrModerate };
+        // The adult grades (ESC20-ACHD) are not the pediatric criterion: a child's card shows only an estimate, when there is one.
+        if (!picture.Pediatric || measured is null)
+        {
+            builder.Say(new PulmonaryGradient(grade, measured, measured is null ? vmax : null, gradient));
+        }
 
         var regurgitation = facts.Regurgitations.Where(r => r.Valve == Valve.Pulmonary).MaxBy(r => r.Severity ?? SeverityGrade.Mild);
         if (regurgitation is { Severity: SeverityGrade.Severe })
         {
             builder.Contraindicated = true;
-            builder.Code(ItemCodes.WarnPulmonaryRegurgitation)
-                .Reason($"Severe pulmonary regurgitation ({regurgitation.Source}): balloon dilation would worsen it; refer to the congenital heart team.")
-                .Next(NextStep.SurgicalReferral)
-                .Cite(Guidelines.EscAchdPsSevere);
-            return builder.Build(Decision.NotCandidate, "Pulmonary stenosis with severe regurgitation: BPV not advised");
+            var pr = new PulmonaryRegurgitationSevere(regurgitation);
+            builder.Code(ItemCodes.WarnPulmonaryRegurgitation).Say(pr).Next(ValveRules.Referral(picture));
+            if (!picture.Pediatric)
+            {
+                builder.Cite(Citations.EscAchdPsDysplastic);
+            }
+
+            return builder.Build(Decision.NotCandidate, pr);
         }
 
-        bool indicated;
-        string headline;
+        bool met;
         if (picture.Pediatric)
         {
-            indicated = pediatricTest == true;
-            headline = indicated ? "Pediatric pulmonary stenosis, peak gradient > 40 mmHg: BPV candidate" : "Pediatric pulmonary stenosis ≤ 40 mmHg: surveillance";
+            met = pediatricTest == true;
+            builder.Cite(Citations.AhaPedsPulmonary);
         }
-        else if (grade == "severe")
+        else if (grade == Grade.Severe)
         {
-            indicated = true;
-            builder.Cite(Guidelines.EscAchdPsSevere);
-            headline = "Severe pulmonary stenosis: balloon pulmonary valvuloplasty candidate";
+            met = true;
+            builder.Cite(Citations.EscAchdPsSevere);
         }
-        else if (grade == "moderate" && picture.Symptomatic)
+        else if (grade == Grade.Moderate && picture.Symptomatic)
         {
-            indicated = true;
-            builder.Reason($"Symptomatic ({AorticRules.SymptomText(picture)}).").Cite(Guidelines.AhaAchdPsSymptomatic);
-            headline = "Moderate symptomatic pulmonary stenosis: balloon pulmonary valvuloplasty candidate";
+            met = true;
+            builder.Say(ValveRules.Symptoms(picture)).Cite(Citations.AhaAchdPsSymptomatic).Cite(Citations.EscAchdPsModerate);
         }
         else
         {
-            indicated = false;
-            headline = grade == "moderate" ? "Moderate asymptomatic pulmonary stenosis: surveillance" : "Mild pulmonary stenosis: BPV not indicated";
-            builder.Cite(Guidelines.AhaAchdPsSymptomatic);
+            met = false;
+            builder.Cite(grade == Grade.Moderate ? Citations.AhaAchdPsSymptomatic : Citations.EscAchdPsSevere);
         }
 
-        if (!indicated)
+        var indication = new PulmonaryIndication(grade, picture.Pediatric, picture.Symptomatic, met);
+        builder.Say(indication);
+        if (!met)
         {
-            builder.Reason("The criteria for balloon valvuloplasty are not met: surveillance.").Next(NextStep.Surveillance);
-            return builder.Build(Decision.NotCandidate, headline);
+            builder.Next(picture.Pediatric ? NextStep.PediatricCardiologyReferral : NextStep.Surveillance);
+            if (picture.Pediatric)
+            {
+                builder.Next(NextStep.Surveillance);
+            }
+
+            return builder.Build(Decision.NotCandidate, indication);
         }
 
-        builder.Next(NextStep.HeartTeamReferral);
+        builder.Next(ValveRules.Referral(picture));
+        if (!picture.Pediatric)
+        {
+            builder.Cite(Citations.EscAchdPsBalloon);
+        }
+
+        var decision = Decision.Candidate;
+        Statement decisive = indication;
         var morphology = facts.CodedObservations.Where(c => c.Kind == CodedKind.PulmonaryValveMorphology).MaxBy(c => c.EffectiveAt);
         if (morphology?.Answer == "dysplastic")
         {
-            builder.Code(ItemCodes.WarnDysplasticValve)
-                .Reason($"Dysplastic pulmonary valve ({morphology.Source}): balloon dilation is less effective; surgery may be needed.")
-                .Cite(Guidelines.EscAchdDysplastic);
-            return builder.Build(Decision.CandidateWithCaution, "Pulmonary stenosis, dysplastic valve: BPV with caution (Heart Team)");
+            var noonan = facts.Findings.FirstOrDefault(f => f.Kind == FindingKind.NoonanSyndrome);
+            decisive = new DysplasticPulmonaryValve(morphology.Source, noonan);
+            builder.Code(ItemCodes.WarnDysplasticValve).Say(decisive).Cite(picture.Pediatric ? Citations.AhaPedsDysplastic : Citations.EscAchdPsDysplastic);
+            decision = Decision.CandidateWithCaution;
         }
 
-        return builder.Build(Decision.Candidate, headline);
+        ValveRules.Pregnancy(picture, builder);
+        return builder.Build(decision, decisive);
     }
 }

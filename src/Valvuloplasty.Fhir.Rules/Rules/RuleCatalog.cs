@@ -104,8 +104,10 @@ public static class RuleCatalog
                 return (aortic?.Assessment, aortic?.Bridge);
             case Valve.Mitral:
                 return (MitralRules.Assess(facts, picture, asOf, options), null);
-            default:
+            case Valve.Pulmonary:
                 return (PulmonaryRules.Assess(facts, picture, asOf, options), null);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(valve), valve, "Unknown valve.");
         }
     }
 
@@ -113,13 +115,13 @@ public static class RuleCatalog
         valve,
         Decision.InsufficientData,
         valve == Valve.Aortic ? BridgeToTavr.Deferred : null,
-        $"Balloon {valve.ToString().ToLowerInvariant()} valvuloplasty ordered without a {valve.ToString().ToLowerInvariant()} stenosis diagnosis",
-        [$"The order ({order.Display}) has no matching active, confirmed or provisional {valve.ToString().ToLowerInvariant()} stenosis on the problem list."],
+        new OrderWithoutDiagnosis(order, valve),
+        [new OrderWithoutDiagnosis(order, valve)],
         [ItemCodes.GapNoDiagnosis],
         [],
         [],
         [NextStep.ConfirmDiagnosis, NextStep.OrderTransthoracicEcho],
-        [Guidelines.EchoFreshness]);
+        [Citations.AhaEchoReassessment]);
 
     private static Evaluation Assemble(
         HookKind hook, PatientFacts facts, ClinicalPicture picture, List<ValveAssessment> assessments,
@@ -129,12 +131,12 @@ public static class RuleCatalog
         var safety = new List<SafetyWarning>();
         foreach (var a in assessments)
         {
-            if (EducationRules.Anticoagulant(picture, a.Valve, a.Decision, balloonOrderDrafted: a.Valve == balloonValve) is { } warning)
+            if (EducationRules.Anticoagulant(picture, a, balloonOrderDrafted: a.Valve == balloonValve) is { } warning)
             {
                 safety.Add(warning);
             }
 
-            if (a.Valve == Valve.Mitral && MitralRules.NoacWarning(facts, a.Decision) is { } noac)
+            if (a.Valve == Valve.Mitral && MitralRules.NoacWarning(facts, picture, a.Decision) is { } noac)
             {
                 safety.Add(noac);
             }

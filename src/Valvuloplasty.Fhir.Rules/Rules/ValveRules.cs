@@ -1,9 +1,8 @@
 using Valvuloplasty.Fhir.Rules.Facts;
-using static Valvuloplasty.Fhir.Rules.Rules.Format;
 
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
-/// <summary>The steps every valve's rules share: recent balloon procedure, unconfirmed diagnosis, echo gap wording.</summary>
+/// <summary>The steps every valve's rules share: recent balloon procedure, data gaps, bounds, pregnancy.</summary>
 internal static class ValveRules
 {
     /// <summary>A balloon procedure of this kind completed within the post-procedure window (§1), or null.</summary>
@@ -12,70 +11,120 @@ internal static class ValveRules
             .Where(p => p.Kind == kind && p.Completed && p.PerformedAt is { } at && ClinicalPicture.Within(at, asOf, options.PostProcedureDays))
             .MaxBy(p => p.PerformedAt);
 
-    public static ValveAssessment PostProcedure(AssessmentBuilder builder, ProcedureFact procedure, string headline, Guideline guideline)
+    /// <summary>Follow-up care after a recent balloon procedure: no new decision.</summary>
+    public static ValveAssessment PostProcedure(AssessmentBuilder builder, ProcedureFact procedure)
     {
-        builder.Reason($"Balloon procedure completed on {Date(procedure.PerformedAt!.Value)} ({procedure.Source}): follow-up care, no new decision.")
-            .Reason("The result is not permanent: follow-up echo, and return precautions if symptoms come back.")
-            .Next(NextStep.Surveillance)
-            .Cite(guideline);
-        return builder.Build(Decision.PostProcedure, headline);
+        var recent = new RecentBalloon(procedure, builder.Valve);
+        builder.Say(recent).Next(builder.Pediatric ? NextStep.PediatricCardiologyReferral : NextStep.Surveillance);
+        return builder.Build(Decision.PostProcedure, recent);
     }
 
     /// <summary>Names the qualifying diagnosis the assessment rests on (the first confirmed one, else the first).</summary>
-    public static void CiteDiagnosis(List<StenosisDiagnosis> diagnoses, AssessmentBuilder builder)
+    public static void CiteDiagnosis(List<StenosisDiagnosis> diagnoses, AssessmentBuilder builder) =>
+        builder.Say(new DiagnosisStated(diagnoses.FirstOrDefault(d => d.Confirmed) ?? diagnoses[0]));
+
+    /// <summary>Under 18: the pediatric pathway is said first on every card of the valve.</summary>
+    public static void PediatricPathway(ClinicalPicture picture, AssessmentBuilder builder)
     {
-        var diagnosis = diagnoses.FirstOrDefault(d => d.Confirmed) ?? diagnoses[0];
-        builder.Reason($"Diagnosis: {diagnosis.Display} ({diagnosis.Source}{(diagnosis.Onset is { } onset ? $", since {Date(onset)}" : "")}).");
+        if (picture.Pediatric)
+        {
+            builder.Code(ItemCodes.WarnPediatricPathway).Say(new PediatricPathway(picture.AgeYears!.Value, builder.Valve));
+        }
     }
 
-    /// <summary>True (and recorded) when no diagnosis of the valve is confirmed (§2).</summary>
-    public static bool Unconfirmed(List<StenosisDiagnosis> diagnoses, AssessmentBuilder builder, string disease)
+    /// <summary>The statement of an unconfirmed diagnosis (§2), or null when a diagnosis of the valve is confirmed.</summary>
+    public static Statement? Unconfirmed(List<StenosisDiagnosis> diagnoses, AssessmentBuilder builder)
     {
         if (diagnoses.Any(d => d.Confirmed))
         {
-            return false;
+            return null;
         }
 
-        builder.Code(ItemCodes.WarnUnconfirmedDiagnosis)
-            .Reason($"{disease} is recorded but not confirmed (unconfirmed, provisional or differential).")
-            .Next(NextStep.ConfirmDiagnosis);
-        return true;
+        var unconfirmed = new DiagnosisUnconfirmed(builder.Valve);
+        builder.Code(ItemCodes.WarnUnconfirmedDiagnosis).Say(unconfirmed).Next(NextStep.ConfirmDiagnosis);
+        return unconfirmed;
     }
 
     /// <summary>
-    /// True (and recorded) when the record has no usable birth date: the adult and pediatric criteria differ, so
-    /// the service must not guess (CLINICAL_RULES §2).
+    /// The statement of a missing birth date, or null: adult and pediatric criteria differ, so the service must not
+    /// guess (CLINICAL_RULES §2).
     /// </summary>
-    public static bool NoBirthDate(PatientFacts facts, AssessmentBuilder builder)
+    public static Statement? NoBirthDate(PatientFacts facts, AssessmentBuilder builder)
     {
         if (facts.BirthDate is not null)
         {
-            return false;
+            return null;
         }
 
-        builder.Code(ItemCodes.GapNoBirthDate)
-            .Reason("No usable date of birth is recorded: adult and pediatric criteria differ, so no decision is made without it.")
-            .Next(NextStep.RecordBirthDate);
-        return true;
+        var missing = new BirthDateMissing();
+        builder.Code(ItemCodes.GapNoBirthDate).Say(missing).Next(NextStep.RecordBirthDate);
+        return missing;
     }
 
     /// <summary>
     /// Records that the grading rests on values recorded only as bounds (<c>&lt; 4.5 m/s</c>) that do not decide the
     /// threshold (CLINICAL_RULES §2): a measured value is needed.
     /// </summary>
-    public static void BoundsUndecided(AssessmentBuilder builder, string threshold, params Measurement?[] measurements)
+    public static Statement BoundsUndecided(AssessmentBuilder builder, Criterion criterion, params Measurement?[] measurements)
     {
         var bounds = measurements.OfType<Measurement>().Where(m => m.Comparator is not null).ToList();
-        builder.Code(ItemCodes.WarnValueBound)
-            .Reason($"{string.Join("; ", bounds.Select(Describe))}: recorded as a bound, which does not decide {threshold}.")
-            .Evidence(bounds)
-            .Next(NextStep.RepeatTransthoracicEcho);
+        var undecided = new BoundsUndecided(bounds, criterion);
+        builder.Code(ItemCodes.WarnValueBound).Say(undecided).Evidence(bounds).Next(NextStep.RepeatTransthoracicEcho);
+        return undecided;
     }
 
-    public static string GapHeadline(string disease, string procedure, EchoStatus status) => status switch
+    /// <summary>
+    /// Before fluoroscopy, for a woman aged 12–50 with a candidate or caution decision: the pregnancy status, asked for
+    /// when the record does not answer it (CLINICAL_RULES §5, applied to every valve: all three procedures use
+    /// fluoroscopy).
+    /// </summary>
+    public static void Pregnancy(ClinicalPicture picture, AssessmentBuilder builder)
     {
-        EchoStatus.None => $"{disease}: no echo on record; order a TTE before a {procedure} decision",
-        EchoStatus.Stale => $"{disease}: echo older than a year; repeat TTE before a {procedure} decision",
-        _ => $"{disease}: only a preliminary echo is recent; await the final report",
-    };
+        if (!picture.ChildbearingAge)
+        {
+            return;
+        }
+
+        switch (picture.Pregnancy)
+        {
+            case PregnancyStatus.Unknown:
+                builder.Code(ItemCodes.WarnPregnancyStatus).Say(new PregnancyStatusNeeded()).Next(NextStep.ConfirmPregnancyStatus);
+                break;
+            case PregnancyStatus.Pregnant:
+                builder.Code(ItemCodes.WarnPregnancy).Say(new PregnancyStated(PregnancyStatus.Pregnant, picture.PregnancySource!, builder.Valve));
+                if (builder.Valve == Valve.Mitral)
+                {
+                    builder.Cite(Citations.EscPmcPregnancy);
+                }
+
+                break;
+            default:
+                builder.Say(new PregnancyStated(PregnancyStatus.NotPregnant, picture.PregnancySource!, builder.Valve));
+                break;
+        }
+    }
+
+    /// <summary>The symptoms statement when any are recorded, else "none recorded".</summary>
+    public static Statement Symptoms(ClinicalPicture picture) =>
+        picture.Symptomatic || picture.NyhaClass is not null
+            ? new SymptomsStated(picture.NyhaClass, picture.NyhaSource, picture.RecentSymptoms, picture.VerySymptomatic)
+            : new NoSymptomsRecorded();
+
+    /// <summary>The surgical risk statement (its score goes to the evidence table), or null when unknown.</summary>
+    public static Statement? Risk(ClinicalPicture picture, AssessmentBuilder builder)
+    {
+        if (picture.SurgicalRiskBasis is not { } basis)
+        {
+            return null;
+        }
+
+        builder.Evidence(basis.Score);
+        var risk = new SurgicalRiskStated(picture.SurgicalRisk, basis);
+        builder.Say(risk);
+        return risk;
+    }
+
+    /// <summary>The referral that fits the patient: pediatric or congenital cardiology for a child, the Heart Team otherwise.</summary>
+    public static NextStep Referral(ClinicalPicture picture) =>
+        picture.Pediatric ? NextStep.PediatricCardiologyReferral : NextStep.HeartTeamReferral;
 }

@@ -225,7 +225,7 @@ public sealed class SandboxPageTests(SandboxBrowserFixture fixture) : IClassFixt
         Assert.Equal(1, await delete.CountAsync());
         Assert.Equal($"ServiceRequest/{draftId}", await delete.GetAttributeAsync("data-resource-id"));
         var deleteSuggestion = critical.Locator("[data-testid='suggestion'][data-action-types~='delete']");
-        Assert.StartsWith("Remove the drafted balloon aortic valvuloplasty", await deleteSuggestion.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("Remove the drafted BAV order", await deleteSuggestion.InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await critical.GetByTestId("override-reason").CountAsync() > 0, "a critical card offers override reasons");
 
         // Accepting the delete suggestion removes the draft: it can no longer be signed.

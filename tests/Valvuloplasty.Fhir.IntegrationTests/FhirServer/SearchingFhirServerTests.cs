@@ -40,7 +40,7 @@ public sealed class SearchingFhirServerTests : IClassFixture<FhirSearchServer>, 
 
         var assessment = CardContract.Contract(cards[0]);
         Assert.Equal(("assessment", "aortic", "candidate"), (assessment.Topic, assessment.Valve, assessment.Decision));
-        Assert.Contains("Aortic Vmax 4.5 m/s", cards[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("| Aortic Vmax | 4.5 m/s |", cards[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class HookCallTests : IDisposable
         var detail = assessment.GetProperty("detail").GetString()!;
         Assert.Contains("Observation/echo-vmax-1", detail, StringComparison.Ordinal);
         Assert.Contains("Diagnosis: Severe aortic stenosis (Condition/as-1", detail, StringComparison.Ordinal);
-        Assert.Contains("class 2b", detail, StringComparison.Ordinal);
+        Assert.Contains("AHA20: balloon aortic valvuloplasty as a bridge to SAVR or TAVI", detail, StringComparison.Ordinal);
     }
 
     [Fact]

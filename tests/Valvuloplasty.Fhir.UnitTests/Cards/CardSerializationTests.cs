@@ -82,7 +82,8 @@ public sealed class CardSerializationTests
         var escaped = Markdown.Escape("<script>alert(1)</script> **bold** | [link](x)");
 
         Assert.DoesNotContain("<script>", escaped, StringComparison.Ordinal);
-        Assert.Contains("&lt;script&gt;", escaped, StringComparison.Ordinal);
+        Assert.Contains("\\<script\\>", escaped, StringComparison.Ordinal);
+        Assert.DoesNotContain("&lt;", escaped, StringComparison.Ordinal);
         Assert.Contains("\\*\\*bold\\*\\*", escaped, StringComparison.Ordinal);
         Assert.Contains("\\|", escaped, StringComparison.Ordinal);
     }
@@ -94,10 +95,12 @@ public sealed class CardSerializationTests
         facts = facts with { Stenoses = [facts.Stenoses[0] with { Display = "<img src=x onerror=alert(1)>" }] };
         var evaluation = RuleCatalog.Evaluate(facts, [], HookKind.PatientView, FactsBuilder.AsOf, new RuleOptions());
 
-        var card = new CardRenderer(Profiles.Index).Render(evaluation, "Patient/p1")[0];
+        var card = Profiles.Renderer.Render(evaluation, "Patient/p1")[0];
 
-        Assert.DoesNotContain("<img", card.Detail, StringComparison.Ordinal);
-        Assert.Contains("&lt;img", card.Detail, StringComparison.Ordinal);
+        // Escaped as markdown (a backslash before '<'), never as an HTML entity: the text shows literally.
+        Assert.DoesNotContain("<img", card.Detail!.Replace("\\<img", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("\\<img src=x onerror=alert(1)\\>", card.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("&lt;", card.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public sealed class CardSerializationTests
         var order = FactsBuilder.Draft(ProcedureKind.BalloonAorticValvuloplasty);
         var evaluation = RuleCatalog.Evaluate(facts, [order], HookKind.OrderSign, FactsBuilder.AsOf, new RuleOptions());
 
-        var card = new CardRenderer(Profiles.Index).Render(evaluation, "Patient/p1")[0];
+        var card = Profiles.Renderer.Render(evaluation, "Patient/p1")[0];
 
         Assert.Equal(CardIndicator.Critical, card.Indicator);
         var delete = Assert.Single(card.Suggestions!, s => s.Actions![0].Type == ActionType.Delete);
@@ -122,6 +125,6 @@ public sealed class CardSerializationTests
         var facts = new FactsBuilder().Stenosis(Valve.Aortic).SevereAorticEcho().Regurgitation(Valve.Aortic, SeverityGrade.Severe).Build();
         var evaluation = RuleCatalog.Evaluate(facts, [FactsBuilder.Draft(ProcedureKind.BalloonAorticValvuloplasty)], HookKind.OrderSelect, FactsBuilder.AsOf, new RuleOptions());
 
-        Assert.Equal(CardIndicator.Warning, new CardRenderer(Profiles.Index).Render(evaluation, "Patient/p1")[0].Indicator);
+        Assert.Equal(CardIndicator.Warning, Profiles.Renderer.Render(evaluation, "Patient/p1")[0].Indicator);
     }
 }

@@ -31,7 +31,7 @@ public sealed class PatientFactsMapperTests
 
         Assert.Equal(kind, measurement.Kind);
         Assert.Equal((decimal)value, measurement.Value);
-        Assert.Equal(original, measurement.ConvertedFrom);
+        Assert.Equal(original, Valvuloplasty.Fhir.CdsHooks.Cards.CardText.Recorded(measurement.ConvertedFrom!));
     }
 
     [Theory]
@@ -50,8 +50,7 @@ public sealed class PatientFactsMapperTests
     {
         Assert.Empty(From("vmax-unknown"));
         var note = Assert.Single(Facts.Value.Notes, n => n.Source == "Observation/vmax-unknown");
-        Assert.Equal((ItemCodes.WarnUnknownUnit, (MeasurementKind?)AorticVmax), (note.Code, note.Kind));
-        Assert.Contains("furlong/s", note.Text, StringComparison.Ordinal);
+        Assert.Equal((ItemCodes.WarnUnknownUnit, NoteKind.UnknownUnit, (MeasurementKind?)AorticVmax, "furlong/s"), (note.Code, note.Kind, note.Measurement, note.Unit));
     }
 
     [Fact]
@@ -240,7 +239,7 @@ public sealed class PatientFactsMapperTests
             [PrefetchKeys.Medications] = new(PrefetchKeys.Medications, DataSource.Unavailable, [], ["timeout"]),
         }), FactsBuilder.AsOf);
 
-        Assert.Contains(facts.Notes, n => n.Code == ItemCodes.WarnDataUnavailable && n.Text.Contains("medications", StringComparison.Ordinal));
+        Assert.Contains(facts.Notes, n => n.Code == ItemCodes.WarnDataUnavailable && n.Kind == NoteKind.KeyUnavailable && n.Key == PrefetchKeys.Medications);
     }
 
     [Fact]

@@ -93,8 +93,8 @@ public sealed class RecordShapeTests
         var note = Assert.Single(Medications.Value.Notes);
 
         Assert.Equal(ItemCodes.WarnDataUnavailable, note.Code);
-        Assert.Contains("MedicationRequest/unresolved", note.Text, StringComparison.Ordinal);
-        Assert.DoesNotContain("not-sent", note.Text, StringComparison.Ordinal);
+        Assert.Equal(NoteKind.MedicationUnresolved, note.Kind);
+        Assert.Equal(["MedicationRequest/unresolved"], note.Items);
     }
 
     [Fact]
@@ -116,7 +116,8 @@ public sealed class RecordShapeTests
             (PrefetchKeys.Procedures, """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Medication","id":"w","code":{"text":"warfarin 5 mg"}}}]}"""));
 
         Assert.False(Assert.Single(facts.Anticoagulants).IsNoac);
-        Assert.Contains(facts.Notes, n => n.Code == ItemCodes.WarnDataUnavailable && n.Text.Contains("procedures", StringComparison.Ordinal));
+        // The procedures key held no Procedure at all: it is unusable, and said so.
+        Assert.Contains(facts.Notes, n => n.Code == ItemCodes.WarnDataUnavailable && n.Kind == NoteKind.KeyUnavailable && n.Key == PrefetchKeys.Procedures);
     }
 
     // ---- Echo values where EHRs put them (§2 "Where values sit") ----
@@ -188,7 +189,7 @@ public sealed class RecordShapeTests
     {
         Assert.DoesNotContain(Observations.Value.Measurements, m => m.Source == $"Observation/{id}");
         var note = Assert.Single(Observations.Value.Notes, n => n.Source == $"Observation/{id}");
-        Assert.Equal((ItemCodes.WarnFutureDate, (MeasurementKind?)AorticMeanGradient), (note.Code, note.Kind));
+        Assert.Equal((ItemCodes.WarnFutureDate, NoteKind.FutureDate, (MeasurementKind?)AorticMeanGradient), (note.Code, note.Kind, note.Measurement));
     }
 
     [Theory]
@@ -270,7 +271,7 @@ public sealed class RecordShapeTests
             """));
 
         var note = Assert.Single(facts.Notes);
-        Assert.Contains("not Condition", note.Text, StringComparison.Ordinal);
-        Assert.Contains("another patient", note.Text, StringComparison.Ordinal);
+        Assert.Contains(note.Items, i => i.Contains("not Condition", StringComparison.Ordinal));
+        Assert.Contains(note.Items, i => i.Contains("another patient", StringComparison.Ordinal));
     }
 }

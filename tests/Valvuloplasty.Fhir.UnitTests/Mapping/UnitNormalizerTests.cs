@@ -37,7 +37,7 @@ public sealed class UnitNormalizerTests
     {
         var result = UnitNormalizer.Normalize(Lvef, 0.6m, null, null, null);
 
-        Assert.Equal((60m, "0.6 (fraction)"), (result.Value, result.ConvertedFrom));
+        Assert.Equal((60m, new RecordedValue(0.6m, "")), (result.Value, result.ConvertedFrom));
     }
 
     [Fact]
@@ -56,8 +56,7 @@ public sealed class UnitNormalizerTests
     {
         var result = UnitNormalizer.Normalize(kind, 1m, Ucum, unit, null);
 
-        Assert.Equal(ItemCodes.WarnUnknownUnit, result.RejectedCode);
-        Assert.Contains(unit, result.RejectedReason, StringComparison.Ordinal);
+        Assert.Equal((ItemCodes.WarnUnknownUnit, NoteKind.UnknownUnit, unit), (result.Rejection!.Code, result.Rejection.Kind, result.Rejection.Unit));
     }
 
     [Theory]
@@ -83,7 +82,7 @@ public sealed class UnitNormalizerTests
         Assert.Equal(usable, result.Usable);
         if (!usable)
         {
-            Assert.Equal(ItemCodes.WarnImplausibleValue, result.RejectedCode);
+            Assert.Equal((ItemCodes.WarnImplausibleValue, NoteKind.Implausible), (result.Rejection!.Code, result.Rejection.Kind));
         }
     }
 }

@@ -177,7 +177,7 @@ public sealed class AorticRulesTests
             .Nyha("IV").Sts(15m).Aortic()!;
 
         Assert.Equal((Decision.NotCandidate, BridgeToTavr.No), (result.Assessment.Decision, result.Assessment.Bridge));
-        Assert.Contains(grade, result.Assessment.Headline, StringComparison.Ordinal);
+        Assert.Equal(grade == "moderate" ? Grade.Moderate : Grade.Mild, Assert.IsType<AorticNotSevere>(result.Assessment.Decisive).Grade);
         Assert.Contains(NextStep.SeekOtherCauseOfSymptoms, result.Assessment.NextSteps);
     }
 
@@ -261,7 +261,8 @@ public sealed class AorticRulesTests
         var result = new FactsBuilder().Stenosis(Valve.Aortic).SevereAorticEcho().Sts(2m).Finding(finding, daysAgo).Aortic()!;
 
         Assert.Equal((Decision.Candidate, BridgeToTavr.Yes), (result.Assessment.Decision, result.Assessment.Bridge));
-        Assert.Contains(Guidelines.EscBavUnstable, result.Assessment.Guidelines);
+        Assert.Contains(Citations.EscBavBridge, result.Assessment.Citations);
+        Assert.IsType<HaemodynamicallyUnstable>(result.Assessment.Decisive);
     }
 
     [Fact]
@@ -278,7 +279,8 @@ public sealed class AorticRulesTests
         var result = UrgentSurgery().Aortic()!;
 
         Assert.Equal(Decision.Candidate, result.Assessment.Decision);
-        Assert.Contains(Guidelines.EscBavNonCardiacSurgery, result.Assessment.Guidelines);
+        Assert.Contains(Citations.EscBavBridge, result.Assessment.Citations);
+        Assert.IsType<UrgentNonCardiacSurgery>(result.Assessment.Decisive);
     }
 
     [Fact]
@@ -311,7 +313,8 @@ public sealed class AorticRulesTests
 
         Assert.Equal((Decision.Candidate, BridgeToTavr.Yes), (result.Assessment.Decision, result.Assessment.Bridge));
         Assert.Equal(BridgeKind.HeartTeamReferral, result.Bridge!.Kind);
-        Assert.Contains(Guidelines.AhaBavBridge, result.Assessment.Guidelines);
+        Assert.Contains(Citations.AhaBavBridge, result.Assessment.Citations);
+        Assert.Contains(result.Assessment.Statements, s => s is BavIsPalliation);
     }
 
     [Theory]
@@ -334,7 +337,7 @@ public sealed class AorticRulesTests
 
         Assert.Equal(Decision.Candidate, result.Assessment.Decision);
         Assert.True(result.Bridge!.ProhibitiveRisk);
-        Assert.Contains(result.Bridge.Reasons, r => r.Contains("12 months", StringComparison.Ordinal));
+        Assert.Equal(SurgicalRisk.Prohibitive, Assert.IsType<SurgicalRiskStated>(result.Assessment.Decisive).Risk);
     }
 
     [Fact]
@@ -356,15 +359,11 @@ public sealed class AorticRulesTests
     }
 
     [Theory]
-    [InlineData(null, 9.0)]
-    [InlineData("I", 9.0)]
-    [InlineData("II", 9.0)]
-    [InlineData("III", 2.0)]
-    [InlineData("III", 4.0)]
-    [InlineData("IV", 8.0)]
-    public void Rule9_NotVerySymptomaticOrNotHighRisk_IsNotCandidate_DefinitiveAvr(string? nyha, double sts)
+    [InlineData(null)]
+    [InlineData("I")]
+    public void Rule9_AsymptomaticSevereNormalLvef_IsStageC1_SurveillanceOrExerciseTest_NeverReferForAvr(string? nyha)
     {
-        var builder = new FactsBuilder().Stenosis(Valve.Aortic).SevereAorticEcho().Sts((decimal)sts);
+        var builder = new FactsBuilder().Stenosis(Valve.Aortic).SevereAorticEcho().Sts(9m);
         if (nyha is not null)
         {
             builder.Nyha(nyha);
@@ -373,7 +372,41 @@ public sealed class AorticRulesTests
         var result = builder.Aortic()!;
 
         Assert.Equal((Decision.NotCandidate, BridgeToTavr.No), (result.Assessment.Decision, result.Assessment.Bridge));
+        Assert.Equal(AorticStage.C1, Assert.IsType<AsymptomaticSevereAs>(result.Assessment.Decisive).Stage);
+        Assert.Contains(result.Assessment.Statements, s => s is AorticSevere { Stage: AorticStage.C1 });
+        Assert.Equal([NextStep.SevereAsSurveillance, NextStep.ExerciseTest], result.Assessment.NextSteps);
+        Assert.Null(result.Bridge);
+    }
+
+    [Theory]
+    [InlineData(45, 4.5, AorticStage.C2, NextStep.HeartTeamReferral)]   // LVEF < 50 %: AVR evaluation
+    [InlineData(60, 5.1, AorticStage.C1, NextStep.HeartTeamReferral)]   // very severe: AVR evaluation
+    [InlineData(60, 4.9, AorticStage.C1, NextStep.SevereAsSurveillance)]
+    public void Rule9_Asymptomatic_AvrEvaluationOnlyWithLowLvefOrVerySevere(double lvef, double vmax, AorticStage stage, NextStep first)
+    {
+        var result = new FactsBuilder().Stenosis(Valve.Aortic).Measure(AorticVmax, (decimal)vmax).Measure(AorticMeanGradient, 45m)
+            .Measure(Lvef, (decimal)lvef).Aortic()!;
+
+        Assert.Equal(Decision.NotCandidate, result.Assessment.Decision);
+        Assert.Equal(stage, Assert.IsType<AsymptomaticSevereAs>(result.Assessment.Decisive).Stage);
+        Assert.Equal(first, result.Assessment.NextSteps[0]);
+    }
+
+    [Theory]
+    [InlineData("II", 9.0, 80, AvrChoice.HeartTeamChoice)]   // symptomatic but not very: definitive AVR, not BAV
+    [InlineData("III", 2.0, 62, AvrChoice.Savr)]             // low risk, under 65: SAVR
+    [InlineData("III", 4.0, 85, AvrChoice.Tavr)]             // over 80: TAVR
+    [InlineData("IV", 8.0, 72, AvrChoice.HeartTeamChoice)]   // 65–80: the Heart Team chooses
+    public void Rule9_Symptomatic_NotHighRisk_IsDefinitiveAvr_ChosenByAge(string nyha, double sts, int age, AvrChoice choice)
+    {
+        var result = new FactsBuilder().Age(age).Stenosis(Valve.Aortic).SevereAorticEcho().Sts((decimal)sts).Nyha(nyha).Aortic()!;
+
+        Assert.Equal((Decision.NotCandidate, BridgeToTavr.No), (result.Assessment.Decision, result.Assessment.Bridge));
+        Assert.Equal(choice, Assert.IsType<DefinitiveAvr>(result.Assessment.Decisive).Choice);
+        Assert.Contains(result.Assessment.Statements, s => s is AorticSevere { Stage: AorticStage.D1 });
         Assert.Contains(NextStep.HeartTeamReferral, result.Assessment.NextSteps);
+        Assert.Equal(choice == AvrChoice.Savr, result.Assessment.NextSteps.Contains(NextStep.SurgicalReferral));
+        Assert.Equal(choice == AvrChoice.Tavr, result.Assessment.NextSteps.Contains(NextStep.TavrEvaluation));
         Assert.Null(result.Bridge);
     }
 
@@ -462,7 +495,7 @@ public sealed class AorticRulesTests
     public void ConvertedEvidence_AddsUnitsConverted()
     {
         var result = new FactsBuilder().Stenosis(Valve.Aortic)
-            .Measure(AorticVmax, 4.3m, convertedFrom: "430 cm/s").Nyha("III").Sts(9m).Aortic()!;
+            .Measure(AorticVmax, 4.3m, convertedFrom: new RecordedValue(430m, "cm/s")).Nyha("III").Sts(9m).Aortic()!;
 
         Assert.Contains(ItemCodes.WarnUnitsConverted, result.Assessment.Codes);
     }

@@ -42,7 +42,7 @@ public sealed class ClinicalPictureTests
         var picture = Picture(new FactsBuilder().Sts(2.5m).Measure(ClinicalFrailtyScale, 6m).Coded(CodedKind.SurgicalRiskCategory, "intermediate"));
 
         Assert.Equal(SurgicalRisk.High, picture.SurgicalRisk);
-        Assert.Contains("Frailty", picture.SurgicalRiskBasis, StringComparison.Ordinal);
+        Assert.Equal(ClinicalFrailtyScale, picture.SurgicalRiskBasis!.Score!.Kind);
     }
 
     [Theory]

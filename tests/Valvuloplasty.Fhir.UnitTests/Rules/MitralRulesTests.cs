@@ -35,7 +35,7 @@ public sealed class MitralRulesTests
 
         Assert.Equal(Decision.Candidate, result.Decision);
         Assert.DoesNotContain(ItemCodes.WarnTeeNeeded, result.Codes);
-        Assert.Contains(Guidelines.AhaPmbcSymptomatic, result.Guidelines);
+        Assert.Contains(Citations.EscPmcSymptomatic, result.Citations);
         Assert.Null(result.Bridge);
     }
 

@@ -43,7 +43,8 @@ public sealed class PulmonaryRulesTests
         var result = Assess(new FactsBuilder().Age(30).Stenosis(Valve.Pulmonary).Measure(PulmonicVmax, 4.1m))!;
 
         Assert.Equal(Decision.Candidate, result.Decision);
-        Assert.Contains(result.Reasons, r => r.Contains("67.2 mmHg", StringComparison.Ordinal));
+        var gradient = Assert.Single(result.Statements.OfType<PulmonaryGradient>());
+        Assert.Equal((67.2m, Grade.Severe), (gradient.Gradient, gradient.Grade));
     }
 
     [Theory]

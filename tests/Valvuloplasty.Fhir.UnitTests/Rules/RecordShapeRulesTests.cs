@@ -67,7 +67,8 @@ public sealed class RecordShapeRulesTests
     {
         var result = new FactsBuilder().Stenosis(Valve.Aortic).Bounded(AorticVmax, GreaterThan, 5m).Measure(Lvef, 60m).Nyha("III").Sts(9.5m).Aortic()!;
 
-        Assert.Contains(result.Assessment.Reasons, r => r.Contains("Aortic Vmax > 5 m/s", StringComparison.Ordinal));
+        var card = Profiles.Renderer.Render(new Evaluation(HookKind.PatientView, [result.Assessment], null, [], [], [], null), "Patient/p1")[0];
+        Assert.Contains("| Aortic Vmax | \\> 5.0 m/s |", card.Detail, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -59,7 +59,7 @@ public sealed class FactsBuilder
         return this;
     }
 
-    public FactsBuilder Measure(MeasurementKind kind, decimal value, int daysAgo = 10, bool preliminary = false, string? convertedFrom = null)
+    public FactsBuilder Measure(MeasurementKind kind, decimal value, int daysAgo = 10, bool preliminary = false, RecordedValue? convertedFrom = null)
     {
         _measurements.Add(new Measurement(kind, value, Valvuloplasty.Fhir.Data.Mapping.UnitNormalizer.CanonicalUnit(kind), DaysAgo(daysAgo), Next("Observation"), preliminary, convertedFrom));
         return this;
@@ -103,13 +103,13 @@ public sealed class FactsBuilder
 
     public FactsBuilder Anticoagulant(string name = "apixaban 5 MG Oral Tablet", bool noac = true)
     {
-        _anticoagulants.Add(new AnticoagulantFact(name, noac, Next("MedicationRequest")));
+        _anticoagulants.Add(new AnticoagulantFact(name, noac ? AnticoagulantClass.Noac : AnticoagulantClass.VitaminKAntagonist, Next("MedicationRequest")));
         return this;
     }
 
     public FactsBuilder Note(string code, MeasurementKind? kind)
     {
-        _notes.Add(new DataNote(code, $"note {code}", Next("Observation"), kind));
+        _notes.Add(new DataNote(code, NoteKind.Implausible, Next("Observation"), kind) { Value = 1m, Unit = "1", Min = 2m, Max = 3m });
         return this;
     }
 
