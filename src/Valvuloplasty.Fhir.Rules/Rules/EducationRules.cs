@@ -71,18 +71,21 @@ public static class EducationRules
                 picture.ChildbearingAge ? [Citations.EscMsAnticoagulation, Citations.EscVkaEmbryopathy] : [Citations.EscMsAnticoagulation], sources);
         }
 
+        // After the procedure the plan is about resuming: the interruption guidelines belong to a plan before one.
+        var afterProcedure = assessment.Decision == Decision.PostProcedure && !balloonOrderDrafted;
         List<string> citations = [];
-        if (drugs.Any(d => d.IsNoac))
+        if (!afterProcedure && drugs.Any(d => d.IsNoac))
         {
             citations.AddRange([Citations.EscNcsNoacInterruption, Citations.EscNcsNoBridging]);
         }
 
-        if (drugs.Any(d => d.Class == AnticoagulantClass.VitaminKAntagonist))
+        if (!afterProcedure && drugs.Any(d => d.Class == AnticoagulantClass.VitaminKAntagonist))
         {
             citations.Add(Citations.EscNcsVka);
         }
+
         return new SafetyWarning(assessment.Valve, assessment.Decision, ItemCodes.WarnAnticoagulant,
-            new AnticoagulationPlan(drugs, picture.ChildbearingAge, AfterProcedure: assessment.Decision == Decision.PostProcedure && !balloonOrderDrafted),
+            new AnticoagulationPlan(drugs, picture.ChildbearingAge, afterProcedure),
             [NextStep.PeriproceduralAnticoagulationPlan], citations, sources);
     }
 }

@@ -19,6 +19,7 @@ public sealed class FactsBuilder
     private readonly List<DataNote> _notes = [];
     private DateOnly? _birthDate = DateOnly.FromDateTime(AsOf.UtcDateTime).AddYears(-80);
     private bool _deceased;
+    private Sex _sex = Valvuloplasty.Fhir.Rules.Facts.Sex.Unknown;
     private int _sequence;
 
     public static DateTimeOffset DaysAgo(int days) => AsOf.AddDays(-days);
@@ -32,6 +33,12 @@ public sealed class FactsBuilder
     public FactsBuilder NoBirthDate()
     {
         _birthDate = null;
+        return this;
+    }
+
+    public FactsBuilder Sex(Valvuloplasty.Fhir.Rules.Facts.Sex sex)
+    {
+        _sex = sex;
         return this;
     }
 
@@ -122,6 +129,7 @@ public sealed class FactsBuilder
         PatientReference = "Patient/p1",
         BirthDate = _birthDate,
         Deceased = _deceased,
+        Sex = _sex,
         Stenoses = [.. _stenoses],
         Regurgitations = [.. _regurgitations],
         Findings = [.. _findings],
