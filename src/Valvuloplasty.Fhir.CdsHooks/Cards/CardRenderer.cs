@@ -9,7 +9,7 @@ namespace Valvuloplasty.Fhir.CdsHooks.Cards;
 
 /// <summary>
 /// Renders an <see cref="Evaluation"/> (protocol-free, wording-free) into CDS Hooks cards: assessment, bridge-to-TAVR,
-/// education and safety, each with <c>source.topic</c> and the machine-readable contract (CLINICAL_RULES §8). The words
+/// education and safety, each with <c>source.topic</c> and the machine-readable contract (docs/clinical-rules.md §8). The words
 /// come from <see cref="CardText"/> and <see cref="EducationText"/>, citations and links from the one table each
 /// (<see cref="ContentTables"/>); suggested orders are full R4 ServiceRequests coded from profiles/.
 /// </summary>
@@ -387,21 +387,8 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
     {
         if (citationIds.Count > 0)
         {
-            detail.Heading("Guidelines").Bullets(citationIds.Select(id => CitationLine(_content.Citation(id))));
+            detail.Heading("Guidelines").Bullets(citationIds.Select(id => ContentTables.CitationLine(_content.Citation(id))));
         }
-    }
-
-    /// <summary>e.g. <c>ESC21 §5.2 (class IIb, level C): balloon aortic valvotomy as a bridge …</c>.</summary>
-    public static string CitationLine(CitationRow row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        var grade = (row.Class, row.Level) switch
-        {
-            ({ } c, { } l) => $" (class {c}, level {l})",
-            ({ } c, null) => $" (class {c})",
-            _ => "",
-        };
-        return $"{row.Guideline}{(row.Section is null ? "" : " " + row.Section)}{grade}: {row.Topic}";
     }
 
     private CardLink Link(string id)
@@ -425,7 +412,7 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
         _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "Unknown decision."),
     };
 
-    /// <summary>What the response has said so far: a guideline or a next step appears once per response (CLINICAL_RULES §8).</summary>
+    /// <summary>What the response has said so far: a guideline or a next step appears once per response (docs/clinical-rules.md §8).</summary>
     private sealed class Said
     {
         private readonly HashSet<string> _citations = new(StringComparer.Ordinal);

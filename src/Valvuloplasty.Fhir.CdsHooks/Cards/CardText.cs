@@ -164,7 +164,7 @@ public static class CardText
         _ => throw new ArgumentOutOfRangeException(nameof(valve), valve, "Unknown valve."),
     };
 
-    /// <summary>What may come next when a balloon's relief wears off, named for the valve (CLINICAL_RULES §7).</summary>
+    /// <summary>What may come next when a balloon's relief wears off, named for the valve (docs/clinical-rules.md §7).</summary>
     public static string NextProcedure(Valve valve) => valve switch
     {
         Valve.Aortic => "it may be time for TAVR or surgical aortic valve replacement",

@@ -66,6 +66,62 @@ public sealed class ContentTables
 
     public LinkRow Link(string id) => _links[id];
 
+    /// <summary>
+    /// The tables as the reference page <c>docs/citations-and-links.md</c> shows them: every guideline, every citation
+    /// with the line a card prints and how it was verified, every link with its title. A test keeps the page equal to this.
+    /// </summary>
+    public string ToMarkdown()
+    {
+        var md = new System.Text.StringBuilder();
+        md.Append("# Citations and links\n\n")
+          .Append("Generated from `profiles/content/citations.json` and `profiles/content/links.json`, the only places a card's ")
+          .Append("guideline citations and links come from. Edit the JSON, then regenerate this page with ")
+          .Append("`VALVULOPLASTY_UPDATE_GOLDEN=1 dotnet test tests/Valvuloplasty.Fhir.UnitTests --filter ContentTablesDocument` ")
+          .Append("(a test fails while the two differ). A card prints a section, class, level or the recommendation's words only ")
+          .Append("where the row's status is `verified`; an `unverified` row is cited by guideline and topic alone.\n\n")
+          .Append("## Guidelines\n\n| Abbreviation | Guideline |\n|---|---|\n");
+        foreach (var (key, title) in Guidelines.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            md.Append("| ").Append(key).Append(" | ").Append(Cell(title)).Append(" |\n");
+        }
+
+        md.Append("\n## Citations\n\n| Id | Line a card prints | Status | Verified against |\n|---|---|---|---|\n");
+        foreach (var row in Citations.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            var where = string.Join(" ", new[] { row.Verified.Source, row.Verified.Where, row.Verified.Note }.Where(s => !string.IsNullOrWhiteSpace(s)));
+            md.Append("| `").Append(row.Id).Append("` | ").Append(Cell(CitationLine(row))).Append(" | ")
+              .Append(row.Verified.Status).Append(" | ").Append(Cell(where)).Append(" |\n");
+        }
+
+        md.Append("\n## Links\n\n| Id | Title | Valve | Language | Status | Verified by |\n|---|---|---|---|---|---|\n");
+        foreach (var row in Links.OrderBy(l => l.Id, StringComparer.Ordinal))
+        {
+            md.Append("| `").Append(row.Id).Append("` | [").Append(Cell(row.Title)).Append("](").Append(row.Url).Append(") | ")
+              .Append(row.Valve ?? "any").Append(" | ").Append(row.Language).Append(" | ").Append(row.Status).Append(" | ")
+              .Append(Cell(row.Evidence)).Append(" |\n");
+        }
+
+        return md.ToString();
+
+        static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A citation as a card prints it, e.g. <c>ESC21 §5.2 (class IIb, level C): balloon aortic valvotomy as a bridge …</c>:
+    /// section, class and level only when the row holds them (an unverified row holds none).
+    /// </summary>
+    public static string CitationLine(CitationRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var grade = (row.Class, row.Level) switch
+        {
+            ({ } c, { } l) => $" (class {c}, level {l})",
+            ({ } c, null) => $" (class {c})",
+            _ => "",
+        };
+        return $"{row.Guideline}{(row.Section is null ? "" : " " + row.Section)}{grade}: {row.Topic}";
+    }
+
     /// <summary>Loads <c>citations.json</c> and <c>links.json</c> from <paramref name="folder"/>.</summary>
     public static ContentTables Load(string folder)
     {

@@ -7,7 +7,7 @@ namespace Valvuloplasty.Fhir.CdsHooks.Cards;
 public sealed record EducationItem(string Code, string Text, string LinkId);
 
 /// <summary>
-/// The risk and aftercare wording of the education card (CLINICAL_RULES §7), worded for the valve and, for a child,
+/// The risk and aftercare wording of the education card (docs/clinical-rules.md §7), worded for the valve and, for a child,
 /// for parents and caregivers; each item points at the link table.
 /// </summary>
 public static class EducationText

@@ -95,7 +95,7 @@ public sealed record SuggestionAction
 
 public sealed record CardLink(string Label, string Url, LinkType Type, string? AppContext = null);
 
-/// <summary>Card.extension: our machine-readable contract under its namespaced key (CLINICAL_RULES §8).</summary>
+/// <summary>Card.extension: our machine-readable contract under its namespaced key (docs/clinical-rules.md §8).</summary>
 public sealed record CardExtension([property: JsonPropertyName(CardExtension.Key)] ValvuloplastyContract Valvuloplasty)
 {
     public const string Key = "org.example.valvuloplasty-cds";

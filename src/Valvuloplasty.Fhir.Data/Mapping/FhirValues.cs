@@ -32,7 +32,7 @@ internal static class FhirValues
 
     /// <summary>
     /// A FHIR date, dateTime or instant as the rules read it. <paramref name="At"/> is the latest instant its precision
-    /// allows (CLINICAL_RULES §2: a partial date counts at its latest), <paramref name="Earliest"/> the first;
+    /// allows (docs/clinical-rules.md §2: a partial date counts at its latest), <paramref name="Earliest"/> the first;
     /// <paramref name="Partial"/> holds the text of a partial date (<c>2026</c>, <c>2026-03</c>). A date without a time
     /// stands for its day, at 00:00 UTC.
     /// </summary>

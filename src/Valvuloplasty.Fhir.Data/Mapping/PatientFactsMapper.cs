@@ -9,7 +9,7 @@ using static Valvuloplasty.Fhir.Data.Mapping.FhirValues;
 namespace Valvuloplasty.Fhir.Data.Mapping;
 
 /// <summary>
-/// FHIR R4 → <see cref="PatientFacts"/>, CLINICAL_RULES §2–§3: condition and observation statuses,
+/// FHIR R4 → <see cref="PatientFacts"/>, docs/clinical-rules.md §2–§3: condition and observation statuses,
 /// effective[x], units, coded answers, procedures, orders and anticoagulants. Every code is classified
 /// through the <see cref="ValueSetIndex"/>; every rejected value leaves a <see cref="DataNote"/>.
 /// One malformed resource is skipped with a note; it never fails the rest.
@@ -108,7 +108,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
     /// <summary>
     /// The latest birth date the record allows, so the age computed from it is certain (a partial <c>1940-03</c> is
-    /// 1940-03-31; never after today); none when absent, unreadable or in the future (CLINICAL_RULES §2).
+    /// 1940-03-31; never after today); none when absent, unreadable or in the future (docs/clinical-rules.md §2).
     /// </summary>
     private static DateOnly? BirthDate(Patient? patient, DateTimeOffset asOf)
     {
@@ -273,7 +273,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
     /// <summary>
     /// A value dated more than one day after <c>asOf</c> (time zones aside, a date in the future) is unusable
-    /// (CLINICAL_RULES §2): noted with the rejected values. A partial date is in the future only when its first day is.
+    /// (docs/clinical-rules.md §2): noted with the rejected values. A partial date is in the future only when its first day is.
     /// </summary>
     private static bool InFuture(FhirValues.FhirWhen when, MappingState state, string source, MeasurementKind? kind, CodedKind? coded)
     {
@@ -483,7 +483,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     }
 
     /// <summary>
-    /// An anticoagulant order (CLINICAL_RULES §2): active or on hold (the drug is paused, not stopped, so a
+    /// An anticoagulant order (docs/clinical-rules.md §2): active or on hold (the drug is paused, not stopped, so a
     /// procedure plan must still cover it); stopped, completed, cancelled, entered-in-error, draft and unknown never
     /// count. The medication is read wherever it is: <c>medicationCodeableConcept</c>, a contained Medication, a
     /// Medication sent elsewhere in the prefetch (included, or in a key of its own), else the reference's display.

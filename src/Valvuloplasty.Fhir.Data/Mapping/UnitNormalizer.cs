@@ -11,7 +11,7 @@ public readonly record struct NormalizedValue(decimal Value, string Unit, Record
 }
 
 /// <summary>
-/// UCUM normalisation and plausibility, CLINICAL_RULES §2. Each measurement kind has one canonical unit;
+/// UCUM normalisation and plausibility, docs/clinical-rules.md §2. Each measurement kind has one canonical unit;
 /// UCUM codes (or, failing that, the unit text) are matched against that kind's table. A spelling alias
 /// (<c>mmHg</c> for <c>mm[Hg]</c>) is not a conversion; a factor other than 1 is, and is recorded.
 /// Unknown units and implausible values make the value unusable.

@@ -8,7 +8,7 @@ public enum Valve
     Pulmonary,
 }
 
-/// <summary>Numeric measurements the rules read, after unit normalisation (CLINICAL_RULES §2, §4–§6, §9).</summary>
+/// <summary>Numeric measurements the rules read, after unit normalisation (docs/clinical-rules.md §2, §4–§6, §9).</summary>
 public enum MeasurementKind
 {
     /// <summary>Aortic peak velocity, m/s.</summary>
@@ -113,7 +113,7 @@ public enum ProcedureKind
     TransesophagealEcho,
 }
 
-/// <summary>Surgical risk category (CLINICAL_RULES §2): highest signal wins.</summary>
+/// <summary>Surgical risk category (docs/clinical-rules.md §2): highest signal wins.</summary>
 public enum SurgicalRisk
 {
     Unknown,

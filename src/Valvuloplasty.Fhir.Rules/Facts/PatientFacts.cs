@@ -42,7 +42,7 @@ public sealed record CodedObservation(
     DateTimeOffset EffectiveAt,
     string Source);
 
-/// <summary>A qualifying stenosis diagnosis for one valve (CLINICAL_RULES §2).</summary>
+/// <summary>A qualifying stenosis diagnosis for one valve (docs/clinical-rules.md §2).</summary>
 /// <param name="Confirmed">False for unconfirmed/provisional/differential: the decision is then insufficient-data.</param>
 /// <param name="NonRheumatic">The code is a non-rheumatic mitral stenosis (e.g. ICD-10-CM I34.2).</param>
 public sealed record StenosisDiagnosis(
@@ -77,7 +77,7 @@ public sealed record OrderFact(
     string Source,
     string Display);
 
-/// <summary>The kind of anticoagulant, which decides how a procedure plan is worded (CLINICAL_RULES §7).</summary>
+/// <summary>The kind of anticoagulant, which decides how a procedure plan is worded (docs/clinical-rules.md §7).</summary>
 public enum AnticoagulantClass
 {
     /// <summary>Non-vitamin-K oral anticoagulant (apixaban, rivaroxaban, dabigatran, edoxaban).</summary>

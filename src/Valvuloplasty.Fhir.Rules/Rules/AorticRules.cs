@@ -6,7 +6,7 @@ namespace Valvuloplasty.Fhir.Rules.Rules;
 public sealed record AorticResult(ValveAssessment Assessment, BridgeRecommendation? Bridge);
 
 /// <summary>
-/// Balloon aortic valvuloplasty (BAV), CLINICAL_RULES §4 (docs/clinical-rules.md §4). Severity and stages: AHA20
+/// Balloon aortic valvuloplasty (BAV), docs/clinical-rules.md §4. Severity and stages: AHA20
 /// (C1/C2 asymptomatic, D1–D3 symptomatic). Adult indications: BAV as a bridge in haemodynamically unstable
 /// patients and before urgent high-risk non-cardiac surgery (ESC21 §5.2), and in very symptomatic patients at high
 /// or prohibitive surgical risk (AHA20). Otherwise definitive AVR, or surveillance when asymptomatic.

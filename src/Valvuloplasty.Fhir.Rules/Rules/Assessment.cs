@@ -2,7 +2,7 @@ using Valvuloplasty.Fhir.Rules.Facts;
 
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
-/// <summary>The decision for one valve (CLINICAL_RULES §1).</summary>
+/// <summary>The decision for one valve (docs/clinical-rules.md §1).</summary>
 public enum Decision
 {
     Candidate,
@@ -12,7 +12,7 @@ public enum Decision
     PostProcedure,
 }
 
-/// <summary>Whether balloon aortic valvuloplasty serves as a bridge to TAVR (CLINICAL_RULES §4).</summary>
+/// <summary>Whether balloon aortic valvuloplasty serves as a bridge to TAVR (docs/clinical-rules.md §4).</summary>
 public enum BridgeToTavr
 {
     Yes,
@@ -91,7 +91,7 @@ public enum BridgeKind
 /// <summary>The bridge-to-TAVR recommendation, when bridgeToTavr is yes.</summary>
 public sealed record BridgeRecommendation(BridgeKind Kind, bool ProhibitiveRisk, IReadOnlyList<string> Citations);
 
-/// <summary>Procedure risks and aftercare to teach, per valve (CLINICAL_RULES §7); <paramref name="Pediatric"/> words it for parents.</summary>
+/// <summary>Procedure risks and aftercare to teach, per valve (docs/clinical-rules.md §7); <paramref name="Pediatric"/> words it for parents.</summary>
 public sealed record EducationItems(Valve Valve, Decision Decision, IReadOnlyList<string> Codes, bool Pediatric = false);
 
 /// <summary>A safety warning (anticoagulation, NOAC with mitral stenosis).</summary>

@@ -9,7 +9,7 @@ namespace Valvuloplasty.Fhir.Rules.Rules;
 public sealed record RiskBasis(Measurement? Score, CodedObservation? Category, int OrganSystems = 0);
 
 /// <summary>
-/// The patient-level judgements of CLINICAL_RULES §2 that every valve's rules share: age pathway,
+/// The patient-level judgements of docs/clinical-rules.md §2 that every valve's rules share: age pathway,
 /// symptoms, haemodynamic stability, surgical risk, urgent non-cardiac surgery, anticoagulation.
 /// Computed once per evaluation from the facts and <c>asOf</c>.
 /// </summary>

@@ -2,7 +2,7 @@ using Valvuloplasty.Fhir.Rules.Facts;
 
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
-/// <summary>CLINICAL_RULES §3, shared by every valve: no decision on missing, stale or preliminary-only echo data.</summary>
+/// <summary>docs/clinical-rules.md §3, shared by every valve: no decision on missing, stale or preliminary-only echo data.</summary>
 internal static class EchoGate
 {
     /// <summary>

@@ -2,7 +2,7 @@ using Valvuloplasty.Fhir.Rules.Facts;
 
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
-/// <summary>Whether a valve's echo data can carry a decision (CLINICAL_RULES §3).</summary>
+/// <summary>Whether a valve's echo data can carry a decision (docs/clinical-rules.md §3).</summary>
 public enum EchoStatus
 {
     /// <summary>A usable study within the freshness window.</summary>

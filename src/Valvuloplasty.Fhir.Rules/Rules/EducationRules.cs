@@ -3,7 +3,7 @@ using Valvuloplasty.Fhir.Rules.Facts;
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// Risk education and safety warnings, CLINICAL_RULES §7 (docs/clinical-rules.md §7): the procedure's risks and
+/// Risk education and safety warnings, docs/clinical-rules.md §7: the procedure's risks and
 /// aftercare when it may go ahead, the aftercare after it, and the anticoagulation plan worded for the drug.
 /// </summary>
 public static class EducationRules

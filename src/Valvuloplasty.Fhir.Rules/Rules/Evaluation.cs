@@ -11,7 +11,7 @@ public enum HookKind
 }
 
 /// <summary>
-/// A drafted balloon valvuloplasty order and the assessment of its valve (CLINICAL_RULES §8).
+/// A drafted balloon valvuloplasty order and the assessment of its valve (docs/clinical-rules.md §8).
 /// <paramref name="Supported"/> is false when the decision is not-candidate or insufficient-data:
 /// the card then proposes to delete the draft.
 /// </summary>
@@ -21,7 +21,7 @@ public sealed record OrderReview(OrderFact Order, Valve Valve, ValveAssessment A
 public sealed record ValveReplacementOrderAdvice(OrderFact Order, ProcedureKind Kind, Decision? AorticDecision);
 
 /// <summary>
-/// A valve procedure order drafted for a patient the record says is deceased (CLINICAL_RULES §2): the one card
+/// A valve procedure order drafted for a patient the record says is deceased (docs/clinical-rules.md §2): the one card
 /// an order hook shows then.
 /// </summary>
 public sealed record DeceasedPatientNotice(OrderFact Order, Valve Valve);

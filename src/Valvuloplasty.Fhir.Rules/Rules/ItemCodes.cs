@@ -1,7 +1,7 @@
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// The card item codes of CLINICAL_RULES §3–§8: what a card tells the clinician, in machine-readable form.
+/// The card item codes of docs/clinical-rules.md §3–§8: what a card tells the clinician, in machine-readable form.
 /// These are the service's own output vocabulary (CodeSystem <c>card-item-codes</c> in profiles/), not clinical input codes.
 /// </summary>
 public static class ItemCodes

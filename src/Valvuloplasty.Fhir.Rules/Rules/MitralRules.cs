@@ -3,7 +3,7 @@ using Valvuloplasty.Fhir.Rules.Facts;
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// Percutaneous mitral balloon commissurotomy (PMBC), CLINICAL_RULES §5 (docs/clinical-rules.md §5). Surgical risk
+/// Percutaneous mitral balloon commissurotomy (PMBC), docs/clinical-rules.md §5. Surgical risk
 /// does not gate PMBC. ESC21 §7.1.2: PMC in symptomatic MS without unfavourable characteristics (I, B); in
 /// asymptomatic MS with high thromboembolic or haemodynamic risk, PASP &gt; 50 mmHg or new AF (IIa, C); Table 8, the
 /// contraindications (LA thrombus, MR, bi-commissural calcification, no commissural fusion). AHA20 the same

@@ -3,7 +3,7 @@ using Valvuloplasty.Fhir.Rules.Facts;
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// Balloon pulmonary valvuloplasty (BPV), CLINICAL_RULES §6 (docs/clinical-rules.md §6). Severity by peak gradient
+/// Balloon pulmonary valvuloplasty (BPV), docs/clinical-rules.md §6. Severity by peak gradient
 /// (ESC20-ACHD §4.8.3): mild &lt; 36, moderate 36–64, severe &gt; 64 mmHg. Adult: severe → intervention regardless of
 /// symptoms (ESC20-ACHD I, C); moderate and symptomatic (AHA18-ACHD class 1). Pediatric: peak gradient &gt; 40 mmHg
 /// (AHA11-PEDS), with pediatric or congenital cardiology, never the adult guidelines.

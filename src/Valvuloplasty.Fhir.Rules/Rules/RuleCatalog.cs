@@ -4,7 +4,7 @@ namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
 /// The entry point of the rules: which valves to assess for a hook, and what to say about drafted
-/// orders (CLINICAL_RULES §8). Pure: facts, draft orders and <c>asOf</c> in; an <see cref="Evaluation"/> out.
+/// orders (docs/clinical-rules.md §8). Pure: facts, draft orders and <c>asOf</c> in; an <see cref="Evaluation"/> out.
 /// </summary>
 public static class RuleCatalog
 {

@@ -1,7 +1,7 @@
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// The choices CLINICAL_RULES leaves to the program, with the documented defaults.
+/// The choices docs/clinical-rules.md leaves to the program, with the documented defaults.
 /// Bound from configuration section <c>Rules</c> by the host.
 /// </summary>
 public sealed record RuleOptions

@@ -3,7 +3,7 @@ using Valvuloplasty.Fhir.Rules.Facts;
 namespace Valvuloplasty.Fhir.Rules.Rules;
 
 /// <summary>
-/// Threshold tests on measurements, which may be bounds (<c>valueQuantity.comparator</c>, CLINICAL_RULES §2).
+/// Threshold tests on measurements, which may be bounds (<c>valueQuantity.comparator</c>, docs/clinical-rules.md §2).
 /// A bound is used only where it decides: "Vmax &gt; 5 m/s" is at least 4.0 m/s, but "Vmax &lt; 4.5 m/s" does not
 /// say whether it is. Each test answers true, false, or null when a bound does not decide it. A missing
 /// measurement does not meet any threshold (false).

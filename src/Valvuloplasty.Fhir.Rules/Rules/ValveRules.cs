@@ -47,7 +47,7 @@ internal static class ValveRules
 
     /// <summary>
     /// The statement of a missing birth date, or null: adult and pediatric criteria differ, so the service must not
-    /// guess (CLINICAL_RULES §2).
+    /// guess (docs/clinical-rules.md §2).
     /// </summary>
     public static Statement? NoBirthDate(PatientFacts facts, AssessmentBuilder builder)
     {
@@ -63,7 +63,7 @@ internal static class ValveRules
 
     /// <summary>
     /// Records that the grading rests on values recorded only as bounds (<c>&lt; 4.5 m/s</c>) that do not decide the
-    /// threshold (CLINICAL_RULES §2): a measured value is needed.
+    /// threshold (docs/clinical-rules.md §2): a measured value is needed.
     /// </summary>
     public static Statement BoundsUndecided(AssessmentBuilder builder, Criterion criterion, params Measurement?[] measurements)
     {
@@ -75,7 +75,7 @@ internal static class ValveRules
 
     /// <summary>
     /// Before fluoroscopy, for a woman aged 12–50 with a candidate or caution decision: the pregnancy status, asked for
-    /// when the record does not answer it (CLINICAL_RULES §5, applied to every valve: all three procedures use
+    /// when the record does not answer it (docs/clinical-rules.md §5, applied to every valve: all three procedures use
     /// fluoroscopy).
     /// </summary>
     public static void Pregnancy(ClinicalPicture picture, AssessmentBuilder builder)

@@ -5,7 +5,7 @@ namespace Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 /// <summary>
 /// A reusable checker of a CDS Hooks 2.0 hook response: the specification's card rules, the strict
 /// serialisation rules of CDS_HOOKS.md (no null / empty optionals) and this service's machine-readable
-/// contract (CLINICAL_RULES §8). Returns every violation, so a failing test shows them all.
+/// contract (docs/clinical-rules.md §8). Returns every violation, so a failing test shows them all.
 /// </summary>
 public static class CardContract
 {
@@ -130,7 +130,7 @@ public static class CardContract
 
         if (indicator is "warning" or "critical" && !card.TryGetProperty("overrideReasons", out _))
         {
-            problems.Add($"{at}.overrideReasons: required on warning and critical cards (CLINICAL_RULES §8)");
+            problems.Add($"{at}.overrideReasons: required on warning and critical cards (docs/clinical-rules.md §8)");
         }
 
         if (card.TryGetProperty("overrideReasons", out var reasons))
@@ -203,7 +203,7 @@ public static class CardContract
 
         if (!Decisions.Contains(Str(contract, "decision") ?? ""))
         {
-            problems.Add($"{at}.extension.decision: a CLINICAL_RULES §1 decision");
+            problems.Add($"{at}.extension.decision: a docs/clinical-rules.md §1 decision");
         }
 
         var hasBridge = contract.TryGetProperty("bridgeToTavr", out var bridge);

@@ -62,7 +62,7 @@ public sealed partial class DiscoveryTests : IDisposable
         using var services = await GetServicesAsync();
 
         var observations = services.RootElement.GetProperty("services")[0].GetProperty("prefetch").GetProperty("observations").GetString()!;
-        // Codes the aortic rules read (CLINICAL_RULES §4), taken from profiles/ValueSet-aortic-vmax.json and -lvef.json.
+        // Codes the aortic rules read (docs/clinical-rules.md §4), taken from profiles/ValueSet-aortic-vmax.json and -lvef.json.
         Assert.Contains("http://loinc.org|79964-3", observations, StringComparison.Ordinal);
         Assert.Contains("http://loinc.org|10230-1", observations, StringComparison.Ordinal);
         // A code no rule reads is not fetched.

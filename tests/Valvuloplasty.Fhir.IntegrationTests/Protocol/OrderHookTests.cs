@@ -4,7 +4,7 @@ using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Protocol;
 
-/// <summary>CLINICAL_RULES §8 through the real host: only the ordered valve, delete suggestions, critical on order-sign.</summary>
+/// <summary>docs/clinical-rules.md §8 through the real host: only the ordered valve, delete suggestions, critical on order-sign.</summary>
 public sealed class OrderHookTests : IDisposable
 {
     private readonly CdsTestHost _host = new();

@@ -7,7 +7,7 @@ using WireMock.ResponseBuilders;
 namespace Valvuloplasty.Fhir.IntegrationTests.Protocol;
 
 /// <summary>
-/// Records shaped as production EHRs and US Core servers send them, through the real host (CLINICAL_RULES §2):
+/// Records shaped as production EHRs and US Core servers send them, through the real host (docs/clinical-rules.md §2):
 /// medications named through Medication resources, search Bundles with include and outcome entries, a deceased
 /// patient, a draft order for someone else. The synthetic patients cover the rest (components, hasMember, future
 /// and partial dates, bounds, no birth date).

@@ -74,7 +74,7 @@ public sealed partial class ClinicalContentTests : IClassFixture<SharedCdsHost>
     [MemberData(nameof(Patients))]
     public async Task EveryCitation_ComesFromTheCitationTable(ExpectedOutcome patient)
     {
-        var allowed = Tables.Citations.Select(CardRenderer.CitationLine).ToHashSet(StringComparer.Ordinal);
+        var allowed = Tables.Citations.Select(ContentTables.CitationLine).ToHashSet(StringComparer.Ordinal);
         foreach (var card in await BothHooksAsync(patient))
         {
             foreach (var line in Section(card, "Guidelines"))

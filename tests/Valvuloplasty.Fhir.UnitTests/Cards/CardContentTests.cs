@@ -7,7 +7,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 namespace Valvuloplasty.Fhir.UnitTests.Cards;
 
 /// <summary>
-/// The card content of CLINICAL_RULES §4–§8 (docs/clinical-rules.md) at the level of the rules and the wording:
+/// The card content of docs/clinical-rules.md §4–§8 (docs/clinical-rules.md) at the level of the rules and the wording:
 /// pregnancy, pediatric referral, calcific MS, contradictions, drug-class plans, precision, the citation and link tables.
 /// </summary>
 public sealed class CardContentTests
@@ -276,11 +276,11 @@ public sealed class CardContentTests
     public void CitationLine_PrintsSectionClassAndLevelOnlyWhenPresent()
     {
         Assert.Equal("ESC21 §5.2 (class IIb, level C): balloon aortic valvotomy as a bridge to SAVR or TAVI when haemodynamically unstable, or before urgent high-risk non-cardiac surgery",
-            CardRenderer.CitationLine(Profiles.Content.Citation(Citations.EscBavBridge)));
+            ContentTables.CitationLine(Profiles.Content.Citation(Citations.EscBavBridge)));
         Assert.Equal("AHA20: balloon aortic valvuloplasty as a bridge to SAVR or TAVI in severe symptomatic aortic stenosis",
-            CardRenderer.CitationLine(Profiles.Content.Citation(Citations.AhaBavBridge)));
+            ContentTables.CitationLine(Profiles.Content.Citation(Citations.AhaBavBridge)));
         Assert.Equal("ESC21 Table 8: contraindications to PMC: LA thrombus, more than mild MR, severe or bi-commissural calcification, no commissural fusion",
-            CardRenderer.CitationLine(Profiles.Content.Citation(Citations.EscPmcContraindications)));
+            ContentTables.CitationLine(Profiles.Content.Citation(Citations.EscPmcContraindications)));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 
 namespace Valvuloplasty.Fhir.UnitTests.Mapping;
 
-/// <summary>FHIR R4 → facts (CLINICAL_RULES §2–§3), from real FHIR JSON fixtures.</summary>
+/// <summary>FHIR R4 → facts (docs/clinical-rules.md §2–§3), from real FHIR JSON fixtures.</summary>
 public sealed class PatientFactsMapperTests
 {
     private static readonly Lazy<PatientFacts> Facts = new(() => Profiles.Mapper.Map(Record(
@@ -251,7 +251,7 @@ public sealed class PatientFactsMapperTests
             [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [patient], []),
         }), FactsBuilder.AsOf);
 
-        // The latest day the partial date allows: the age computed from it is certain (CLINICAL_RULES §2).
+        // The latest day the partial date allows: the age computed from it is certain (docs/clinical-rules.md §2).
         Assert.Equal(new DateOnly(1950, 7, 31), facts.BirthDate);
     }
 

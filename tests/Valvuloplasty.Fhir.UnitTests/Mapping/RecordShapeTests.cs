@@ -9,7 +9,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 namespace Valvuloplasty.Fhir.UnitTests.Mapping;
 
 /// <summary>
-/// Records shaped the way production EHRs, US Core servers and Synthea send them (CLINICAL_RULES §2), read through
+/// Records shaped the way production EHRs, US Core servers and Synthea send them (docs/clinical-rules.md §2), read through
 /// the real path: prefetch reader → record assembler → mapper. Fixtures: medications-shapes.json,
 /// observations-shapes.json.
 /// </summary>

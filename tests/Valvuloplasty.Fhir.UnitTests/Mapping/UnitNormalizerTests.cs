@@ -5,7 +5,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 
 namespace Valvuloplasty.Fhir.UnitTests.Mapping;
 
-/// <summary>CLINICAL_RULES §2 units: conversions, aliases, unknown units and plausibility ranges.</summary>
+/// <summary>docs/clinical-rules.md §2 units: conversions, aliases, unknown units and plausibility ranges.</summary>
 public sealed class UnitNormalizerTests
 {
     private const string Ucum = UnitNormalizer.Ucum;

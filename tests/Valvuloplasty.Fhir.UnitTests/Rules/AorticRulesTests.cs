@@ -5,7 +5,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 
 namespace Valvuloplasty.Fhir.UnitTests.Rules;
 
-/// <summary>CLINICAL_RULES §4, one test (or row) per numbered branch, with the boundaries.</summary>
+/// <summary>docs/clinical-rules.md §4, one test (or row) per numbered branch, with the boundaries.</summary>
 public sealed class AorticRulesTests
 {
     private static FactsBuilder SevereSymptomaticHighRisk() =>

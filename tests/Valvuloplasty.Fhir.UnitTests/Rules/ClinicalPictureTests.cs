@@ -5,7 +5,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 
 namespace Valvuloplasty.Fhir.UnitTests.Rules;
 
-/// <summary>CLINICAL_RULES §2: symptoms, instability, surgical risk, urgent surgery, anticoagulation.</summary>
+/// <summary>docs/clinical-rules.md §2: symptoms, instability, surgical risk, urgent surgery, anticoagulation.</summary>
 public sealed class ClinicalPictureTests
 {
     private static ClinicalPicture Picture(FactsBuilder builder) => ClinicalPicture.From(builder.Build(), FactsBuilder.AsOf);

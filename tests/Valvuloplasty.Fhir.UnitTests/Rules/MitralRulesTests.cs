@@ -5,7 +5,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 
 namespace Valvuloplasty.Fhir.UnitTests.Rules;
 
-/// <summary>CLINICAL_RULES §5, one test (or row) per numbered branch, with the boundaries.</summary>
+/// <summary>docs/clinical-rules.md §5, one test (or row) per numbered branch, with the boundaries.</summary>
 public sealed class MitralRulesTests
 {
     /// <summary>Severe rheumatic MS, favourable valve, symptomatic, fresh TEE without thrombus: a clean candidate.</summary>

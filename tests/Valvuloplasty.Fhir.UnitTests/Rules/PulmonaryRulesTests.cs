@@ -5,7 +5,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 
 namespace Valvuloplasty.Fhir.UnitTests.Rules;
 
-/// <summary>CLINICAL_RULES §6, every branch and the 36 / 64–65 / 40 boundaries.</summary>
+/// <summary>docs/clinical-rules.md §6, every branch and the 36 / 64–65 / 40 boundaries.</summary>
 public sealed class PulmonaryRulesTests
 {
     private static ValveAssessment? Assess(FactsBuilder builder)

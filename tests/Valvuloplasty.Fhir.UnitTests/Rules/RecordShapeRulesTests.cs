@@ -7,7 +7,7 @@ using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 namespace Valvuloplasty.Fhir.UnitTests.Rules;
 
 /// <summary>
-/// What the rules do with the shapes real records take (CLINICAL_RULES §2): values recorded as bounds, no usable
+/// What the rules do with the shapes real records take (docs/clinical-rules.md §2): values recorded as bounds, no usable
 /// birth date, a deceased patient.
 /// </summary>
 public sealed class RecordShapeRulesTests

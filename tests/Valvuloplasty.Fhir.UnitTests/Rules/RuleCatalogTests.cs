@@ -4,7 +4,7 @@ using Valvuloplasty.Fhir.UnitTests.Support;
 
 namespace Valvuloplasty.Fhir.UnitTests.Rules;
 
-/// <summary>CLINICAL_RULES §7 (education, safety) and §8 (order entry).</summary>
+/// <summary>docs/clinical-rules.md §7 (education, safety) and §8 (order entry).</summary>
 public sealed class RuleCatalogTests
 {
     private static FactsBuilder Candidate() => new FactsBuilder().Stenosis(Valve.Aortic).SevereAorticEcho().Nyha("III").Sts(9.5m);
