@@ -21,7 +21,21 @@ internal static partial class Log
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "Feedback for {ServiceId} not stored ({Received} item(s)): store unavailable")]
     public static partial void FeedbackNotStored(ILogger logger, Exception exception, string serviceId, int received);
 
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Client fault answered {Status} ({Kind})")]
+    public static partial void ClientFault(ILogger logger, int status, string kind);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Route}; answered 500")]
+    public static partial void UnhandledError(ILogger logger, Exception exception, string method, string route);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Request to {Path} refused with 401: {Reason}")]
     public static partial void AuthenticationRefused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Trusted issuer {Issuer}: keys from {Sources}; algorithms {Algorithms}; jku accepted: {AllowedJku}")]
+    public static partial void IssuerTrusted(ILogger logger, string issuer, string sources, string algorithms, string allowedJku);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Trusted issuer {Issuer} has no AllowedJku: its tokens that carry a jku header will be refused (401 \"jku not allow-listed\"). If the EHR sends jku, add that URL to the issuer's AllowedJku.")]
+    public static partial void IssuerRefusesJku(ILogger logger, string issuer);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Security:RequireAuthentication is off: any caller is answered (Development only)")]
+    public static partial void AuthenticationOff(ILogger logger);
 }

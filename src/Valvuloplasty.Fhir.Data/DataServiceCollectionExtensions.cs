@@ -57,10 +57,12 @@ public static class DataServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Reading the EHR's FHIR server when prefetch is missing: the allow-list, the fallback, and one named
-    /// HttpClient with one standard resilience handler (Polly v8) whose pipelines — retries, attempt
-    /// timeout, circuit breaker — are kept per FHIR server authority. No redirects are followed, so a
-    /// token never leaves the server it was given for.
+    /// Reading the EHR's FHIR server when prefetch is missing: the allow-list, the fallback, and one named HttpClient
+    /// whose resilience pipeline (Polly v8) retries each request (jittered exponential backoff, Retry-After honoured)
+    /// under an attempt timeout and a per-request timeout. The circuit breaker is not here: it lives in
+    /// <see cref="FhirFallback"/>, one per FHIR server authority, and counts hook calls, so one hook's own concurrent
+    /// queries and their retries cannot open it. Polly's per-attempt events are logged at Debug; the fallback logs one
+    /// line per hook. No redirects are followed, so a token never leaves the server it was given for.
     /// </summary>
     public static IServiceCollection AddFhirDataAccess(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
@@ -68,10 +70,15 @@ public static class DataServiceCollectionExtensions
             .Bind(configuration.GetSection(FhirServerOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FhirServerOptions>, FhirServerOptionsEnvironmentValidation>();
         services.AddMetrics();
         services.AddSingleton<FallbackMetrics>();
         services.AddSingleton<FhirServerAllowList>();
+        services.AddSingleton<FhirServerBreakers>();
         services.AddSingleton<FhirFallback>();
+
+        // Every Polly event (an attempt, a retry, a timeout) at Debug: one slow server must not flood the log.
+        services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry => telemetry.SeverityProvider = _ => Polly.Telemetry.ResilienceEventSeverity.Debug);
 
         services.AddHttpClient(FhirFallback.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
@@ -83,26 +90,29 @@ public static class DataServiceCollectionExtensions
             })
             // The default HttpClient logs print request URLs, which hold the patient id: off.
             .RemoveAllLoggers()
-            .AddStandardResilienceHandler()
-            .Configure((resilience, provider) =>
+            .AddResilienceHandler("fhir-server", (pipeline, context) =>
             {
-                var fhir = provider.GetRequiredService<IOptions<FhirServerOptions>>().Value;
-                resilience.TotalRequestTimeout.Timeout = fhir.TotalBudget;
-                resilience.AttemptTimeout.Timeout = fhir.AttemptTimeout;
-                resilience.Retry.MaxRetryAttempts = Math.Max(fhir.MaxRetries, 1);
-                resilience.Retry.ShouldHandle = fhir.MaxRetries == 0
-                    ? _ => ValueTask.FromResult(false)
-                    : resilience.Retry.ShouldHandle;
-                resilience.Retry.Delay = fhir.RetryBaseDelay;
-                resilience.Retry.BackoffType = DelayBackoffType.Exponential;
-                resilience.Retry.UseJitter = true;
-                resilience.Retry.ShouldRetryAfterHeader = true;
-                resilience.CircuitBreaker.FailureRatio = fhir.BreakerFailureRatio;
-                resilience.CircuitBreaker.MinimumThroughput = fhir.BreakerMinimumThroughput;
-                resilience.CircuitBreaker.SamplingDuration = fhir.BreakerSamplingDuration;
-                resilience.CircuitBreaker.BreakDuration = fhir.BreakerBreakDuration;
-            })
-            .SelectPipelineByAuthority();
+                var fhir = context.ServiceProvider.GetRequiredService<IOptions<FhirServerOptions>>().Value;
+                pipeline.AddTimeout(fhir.TotalBudget);
+                if (fhir.MaxRetries > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = fhir.MaxRetries,
+                        Delay = fhir.RetryBaseDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        ShouldRetryAfterHeader = true,
+                        OnRetry = _ =>
+                        {
+                            FhirFallback.CountRetry();
+                            return default;
+                        },
+                    });
+                }
+
+                pipeline.AddTimeout(fhir.AttemptTimeout);
+            });
         return services;
     }
 

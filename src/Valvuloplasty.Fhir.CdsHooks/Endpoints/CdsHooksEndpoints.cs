@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
@@ -182,6 +181,10 @@ public static class CdsHooksEndpoints
                 Log.RequestRejected(logger, serviceId, StatusCodes.Status413PayloadTooLarge, "body over the limit");
                 return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly,
                     $"The request body is larger than {options.MaxRequestBodyBytes} bytes.");
+            case BodyStatus.Ok when !System.Text.Unicode.Utf8.IsValid(body.Span):
+                Log.RequestRejected(logger, serviceId, StatusCodes.Status400BadRequest, "body is not UTF-8");
+                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure,
+                    "Malformed JSON: the body is not valid UTF-8.");
             default:
                 return null;
         }
@@ -195,12 +198,16 @@ public static class CdsHooksEndpoints
             $"No CDS service with id '{shown}'. GET /cds-services lists the services.");
     }
 
-    private static bool IsMalformedJson(Exception ex) => ex is JsonException or InvalidOperationException or DecoderFallbackException or FormatException;
+    /// <summary>
+    /// Only the JSON reader's own verdict is the client's fault (UTF-8 is checked before reading). Any other exception
+    /// from the readers is a bug in them and reaches the error middleware as a 500, logged with its stack trace.
+    /// </summary>
+    private static bool IsMalformedJson(Exception ex) => ex is JsonException;
 
     private static IResult MalformedJson(ILogger logger, string serviceId, Exception ex)
     {
         Log.RequestRejected(logger, serviceId, StatusCodes.Status400BadRequest, "malformed JSON");
-        var detail = ex is JsonException json && json.Message.Length < 300 ? json.Message : "The body is not well-formed UTF-8 JSON.";
+        var detail = ex.Message.Length < 300 ? ex.Message : "The body is not well-formed JSON.";
         return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure, $"Malformed JSON: {detail}");
     }
 }

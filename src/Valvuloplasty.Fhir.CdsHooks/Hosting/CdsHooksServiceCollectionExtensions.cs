@@ -1,9 +1,7 @@
-using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.CdsHooks.Cards;
-using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.CdsHooks.Services;
 using Valvuloplasty.Fhir.Rules.Rules;
 
@@ -38,16 +36,6 @@ public static class CdsHooksServiceCollectionExtensions
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
         return services;
     }
-
-    /// <summary>Unexpected failures on any route become a 500 OperationOutcome with no detail.</summary>
-    public static IApplicationBuilder UseCdsHooksErrors(this IApplicationBuilder app) =>
-        // The exception handler middleware logs the failure itself; the client gets no detail.
-        app.UseExceptionHandler(errors => errors.Run(async context =>
-        {
-            var outcome = OperationOutcomes.Create(OperationOutcome.IssueType.Exception,
-                [new RequestIssue(string.Empty, "An unexpected error occurred; it has been logged.")]);
-            await OperationOutcomes.WriteAsync(context, StatusCodes.Status500InternalServerError, outcome);
-        }));
 
     /// <summary><c>/health/live</c>: the process runs. <c>/health/ready</c>: terminology loaded and feedback store answers.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)

@@ -261,6 +261,8 @@ public static partial class CdsRequestReader
 
     private static FhirAuthorization? ReadAuthorization(ref Utf8JsonReader reader, List<RequestIssue> issues)
     {
+        // Issues found while reading the members count too: any of them means no usable authorization.
+        var before = issues.Count;
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -314,10 +316,15 @@ public static partial class CdsRequestReader
             }
         }
 
-        var before = issues.Count;
         if (string.IsNullOrEmpty(token))
         {
             Require(issues, "fhirAuthorization.access_token", "fhirAuthorization.access_token is required.");
+        }
+        else if (!IsB64Token(token))
+        {
+            // It becomes an Authorization header: a CR, LF, NUL or space would corrupt it (RFC 6750 §2.1 b64token).
+            issues.Add(new RequestIssue("fhirAuthorization.access_token",
+                "fhirAuthorization.access_token must be an RFC 6750 bearer token: letters, digits and - . _ ~ + / with trailing '=' only."));
         }
 
         if (!string.Equals(type, "Bearer", StringComparison.OrdinalIgnoreCase))
@@ -430,5 +437,30 @@ public static partial class CdsRequestReader
         public bool DraftOrdersIsBundle { get; set; }
         public IReadOnlyList<FhirEntry> DraftOrders { get; set; } = [];
         public IReadOnlyList<string> DraftOrderProblems { get; set; } = [];
+    }
+
+    /// <summary>RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".</summary>
+    internal static bool IsB64Token(string token)
+    {
+        var end = token.Length;
+        while (end > 0 && token[end - 1] == '=')
+        {
+            end--;
+        }
+
+        if (end == 0)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < end; i++)
+        {
+            if (!(char.IsAsciiLetterOrDigit(token[i]) || token[i] is '-' or '.' or '_' or '~' or '+' or '/'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -1,7 +1,11 @@
+using System.Text.Json;
 using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Valvuloplasty.Fhir.CdsHooks.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
+using Valvuloplasty.Fhir.CdsHooks.Security;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Rules.Facts;
@@ -41,27 +45,18 @@ public static class SandboxEndpoints
         app.UseDefaultFiles();
         app.UseStaticFiles();
 
-        var sandbox = app.MapGroup("/sandbox");
+        // Browsers call these from other origins (the public CDS Hooks sandbox, a test page): the same CORS policy as
+        // /cds-services, preflight included.
+        var sandbox = app.MapGroup("/sandbox").RequireCors(SecurityServiceCollectionExtensions.CorsPolicy);
         sandbox.MapGet("/patients", Patients);
         sandbox.MapPost("/token", Token);
 
         var fhir = sandbox.MapGroup("/fhir");
         fhir.MapGet("/metadata", Metadata);
-        fhir.MapGet("/Patient/{id}", ReadPatient);
         fhir.MapGet("/{type}/{id}", Read);
         fhir.MapGet("/{type}", (string type, HttpRequest request, SandboxFhirStore store) =>
             Search(type, request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal), request, store));
-        fhir.MapPost("/{type}/_search", async (string type, HttpRequest request, SandboxFhirStore store) =>
-        {
-            var form = request.HasFormContentType ? await request.ReadFormAsync(request.HttpContext.RequestAborted) : null;
-            var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-            foreach (var (key, value) in form ?? (IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>>)[])
-            {
-                parameters[key] = value.ToString();
-            }
-
-            return Search(type, parameters, request, store);
-        }).DisableAntiforgery();
+        fhir.MapPost("/{type}/_search", SearchByPost).DisableAntiforgery();
         return app;
     }
 
@@ -86,14 +81,23 @@ public static class SandboxEndpoints
                         new CapabilityStatement.ResourceComponent
                         {
                             Type = "Patient",
-                            Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read }],
+                            Interaction =
+                            [
+                                new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read },
+                                new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
+                            ],
+                            SearchParam =
+                            [
+                                Param("_id", SearchParamType.Token), Param("name", SearchParamType.String), Param("family", SearchParamType.String),
+                                Param("given", SearchParamType.String), Param("gender", SearchParamType.Token),
+                            ],
                         },
                         new CapabilityStatement.ResourceComponent
                         {
                             Type = "Medication",
                             Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read }],
                         },
-                        .. SandboxFhirStore.SearchableTypes.Select(type => new CapabilityStatement.ResourceComponent
+                        .. SandboxFhirStore.ClinicalTypes.Select(type => new CapabilityStatement.ResourceComponent
                         {
                             Type = type,
                             Interaction =
@@ -103,7 +107,7 @@ public static class SandboxEndpoints
                             ],
                             SearchParam =
                             [
-                                Param("patient", SearchParamType.Reference), Param("subject", SearchParamType.Reference),
+                                Param("_id", SearchParamType.Token), Param("patient", SearchParamType.Reference), Param("subject", SearchParamType.Reference),
                                 Param("code", SearchParamType.Token), Param("status", SearchParamType.Token),
                             ],
                         }),
@@ -113,11 +117,6 @@ public static class SandboxEndpoints
         };
         return Fhir(StatusCodes.Status200OK, statement);
     }
-
-    private static IResult ReadPatient(string id, SandboxFhirStore store) =>
-        store.Patient(id) is { } patient
-            ? Fhir(StatusCodes.Status200OK, patient)
-            : OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"Patient/{Trim(id)} is not a sandbox patient.");
 
     /// <summary>Reads any stored resource by type and id (a MedicationRequest's referenced Medication among them).</summary>
     private static IResult Read(string type, string id, SandboxFhirStore store) =>
@@ -130,12 +129,19 @@ public static class SandboxEndpoints
         if (!SandboxFhirStore.SearchableTypes.Contains(type, StringComparer.Ordinal))
         {
             return OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported,
-                $"The sandbox endpoint does not search '{Trim(type)}'; it serves {string.Join(", ", SandboxFhirStore.SearchableTypes)} and reads Patient.");
+                $"The sandbox endpoint does not search '{Trim(type)}'; it searches {string.Join(", ", SandboxFhirStore.SearchableTypes)} and reads Medication.");
+        }
+
+        if (SandboxSearch.Invalid(parameters) is { } invalid)
+        {
+            return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, invalid.Message, invalid.Parameter);
         }
 
         var count = int.TryParse(parameters.GetValueOrDefault("_count"), out var c) ? Math.Clamp(c, 1, SandboxSearch.MaxCount) : SandboxSearch.DefaultCount;
         var offset = int.TryParse(parameters.GetValueOrDefault("_offset"), out var o) ? Math.Max(o, 0) : 0;
-        var matches = SandboxSearch.Filter(store.OfType(type), parameters).ToList();
+        var matches = (type == "Patient"
+            ? SandboxSearch.FilterPatients(store.Patients.OrderBy(p => p.Id, StringComparer.Ordinal), parameters)
+            : SandboxSearch.Filter(store.OfType(type), parameters)).ToList();
         var page = matches.Skip(offset).Take(count).ToList();
 
         var baseUrl = BaseUrl(request);
@@ -210,20 +216,135 @@ public static class SandboxEndpoints
         return new SandboxPatient(patient.Id!, display, picture.AgeYears, patient.Gender?.ToString().ToLowerInvariant(), findings);
     }
 
-    private static IResult Token(TokenRequest body, HttpRequest request, SandboxIssuer issuer)
+    /// <summary>
+    /// <c>POST /sandbox/token</c> with <c>{"audience": "&lt;a URL of this server&gt;"}</c>: a development JWT. The body is read
+    /// under a small limit and every shape of bad input (empty, not JSON, not an object, a wrong type) is a 400.
+    /// </summary>
+    private static async Task<IResult> Token(HttpRequest request, SandboxIssuer issuer, CancellationToken cancellationToken)
     {
         if (!issuer.Active)
         {
             return OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported, "Development tokens exist only in the Development environment.");
         }
 
-        var own = $"{request.Scheme}://{request.Host}";
-        if (body?.Audience is not { } audience || !Uri.TryCreate(audience, UriKind.Absolute, out var uri) || !string.Equals(uri.GetLeftPart(UriPartial.Authority), own, StringComparison.OrdinalIgnoreCase))
+        using var body = await RequestBody.ReadAsync(request, MaxTokenRequestBytes, cancellationToken);
+        switch (body.Status)
         {
-            return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, "audience must be a URL of this server.");
+            case BodyStatus.UnsupportedMediaType:
+                return OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, "The request must be JSON: Content-Type: application/json.");
+            case BodyStatus.TooLarge:
+                return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, $"The request body is larger than {MaxTokenRequestBytes} bytes.");
+        }
+
+        if (ReadAudience(body.Span) is not { } audience)
+        {
+            return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid,
+                "The body must be a JSON object with \"audience\": a URL of this server.", "audience");
+        }
+
+        var own = $"{request.Scheme}://{request.Host}";
+        if (!Uri.TryCreate(audience, UriKind.Absolute, out var uri) || !string.Equals(uri.GetLeftPart(UriPartial.Authority), own, StringComparison.OrdinalIgnoreCase))
+        {
+            return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, "audience must be a URL of this server.", "audience");
         }
 
         return Results.Json(new TokenResponse(issuer.CreateToken(audience), SandboxIssuer.Issuer));
+    }
+
+    /// <summary>Largest <c>/sandbox/token</c> body.</summary>
+    public const int MaxTokenRequestBytes = 4096;
+
+    private static string? ReadAudience(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
+            if (!System.Text.Unicode.Utf8.IsValid(json) || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            string? audience = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isAudience = reader.ValueTextEquals("audience"u8);
+                reader.Read();
+                if (isAudience)
+                {
+                    audience = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+
+            return audience is { Length: > 0 and <= 2048 } ? audience : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// FHIR search by POST (<c>application/x-www-form-urlencoded</c>, as the FHIR spec defines it): the body is read
+    /// under small limits (size, number and length of fields) and refused with a 4xx, never read unbounded.
+    /// </summary>
+    private static async Task<IResult> SearchByPost(string type, HttpRequest request, SandboxFhirStore store, CancellationToken cancellationToken)
+    {
+        var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
+                || !string.Equals(media.MediaType.Value, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            {
+                return OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+                    "A FHIR search by POST is a form: Content-Type: application/x-www-form-urlencoded.");
+            }
+
+            if (request.ContentLength > SearchForm.MaxBodyBytes)
+            {
+                return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly,
+                    $"The search form is larger than {SearchForm.MaxBodyBytes} bytes.");
+            }
+
+            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = SearchForm.MaxBodyBytes;
+            }
+
+            IFormCollection form;
+            try
+            {
+                request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, SearchForm.Options));
+                form = await request.ReadFormAsync(cancellationToken);
+            }
+            catch (InvalidDataException)
+            {
+                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid,
+                    $"The search form is malformed or over its limits ({SearchForm.Options.ValueCountLimit} fields, {SearchForm.Options.ValueLengthLimit} characters a value).");
+            }
+
+            foreach (var (key, value) in form)
+            {
+                parameters[key] = value.ToString();
+            }
+        }
+
+        return Search(type, parameters, request, store);
+    }
+
+    /// <summary>Limits of a FHIR search form.</summary>
+    private static class SearchForm
+    {
+        public const int MaxBodyBytes = 64 * 1024;
+
+        public static readonly FormOptions Options = new()
+        {
+            ValueCountLimit = 64,
+            KeyLengthLimit = 256,
+            ValueLengthLimit = 16 * 1024,
+            BufferBody = false,
+        };
     }
 
     private static string ProcedureName(ProcedureKind kind) => kind switch
@@ -243,7 +364,8 @@ public static class SandboxEndpoints
 
     private static string PageUrl(string baseUrl, string type, Dictionary<string, string> parameters, int offset, int count)
     {
-        var query = parameters.Where(p => p.Key is not ("_offset" or "_count"))
+        var query = parameters.Where(p => SandboxSearch.Known.Contains(p.Key))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")
             .Append($"_count={count}")
             .Append($"_offset={offset}");
@@ -256,8 +378,6 @@ public static class SandboxEndpoints
 
     /// <summary>A sandbox patient as the page lists it.</summary>
     public sealed record SandboxPatient(string Id, string Name, int? Age, string? Gender, IReadOnlyList<string> Findings);
-
-    public sealed record TokenRequest(string? Audience);
 
     public sealed record TokenResponse(string Token, string Issuer);
 }

@@ -41,9 +41,12 @@ public sealed class SandboxFhirStore
         }
     }
 
-    /// <summary>The resource types the endpoint serves.</summary>
-    public static readonly IReadOnlyList<string> SearchableTypes =
+    /// <summary>The patient-compartment types the endpoint searches by patient, code and status.</summary>
+    public static readonly IReadOnlyList<string> ClinicalTypes =
         ["Condition", "Observation", "Procedure", "ServiceRequest", "MedicationRequest", "RiskAssessment"];
+
+    /// <summary>Every type the endpoint searches: Patient (by id, name, gender) and the clinical types.</summary>
+    public static readonly IReadOnlyList<string> SearchableTypes = ["Patient", .. ClinicalTypes];
 
     public IReadOnlyCollection<Patient> Patients => _patients.Values;
 

@@ -51,6 +51,9 @@ public sealed class CdsJwtValidator
 
     private static string SandboxIssuerName(TrustedIssuer issuer) => issuer.Options.Issuer;
 
+    /// <summary>The issuers trusted, with where their keys come from (for the start-up report).</summary>
+    public IReadOnlyCollection<TrustedIssuer> Issuers => _issuers.Values;
+
     public async Task<JwtValidation> ValidateAsync(string? token, string audience, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(token))
@@ -93,7 +96,7 @@ public sealed class CdsJwtValidator
         jwt.TryGetHeaderValue<string>("jku", out var jku);
         if (jku is not null && !trusted.Options.AllowedJku.Contains(jku, StringComparer.Ordinal))
         {
-            return JwtValidation.Refused("jku not allow-listed for this issuer");
+            return JwtValidation.Refused("jku not allow-listed for this issuer (Security:Issuers:N:AllowedJku)");
         }
 
         if (string.IsNullOrEmpty(jwt.Id))

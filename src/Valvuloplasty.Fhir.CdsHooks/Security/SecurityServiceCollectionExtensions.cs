@@ -7,7 +7,7 @@ using Valvuloplasty.Fhir.CdsHooks.Protocol;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Security;
 
-/// <summary>Configuration section <c>Cors</c>: browser origins allowed to call /cds-services.</summary>
+/// <summary>Configuration section <c>Cors</c>: browser origins allowed to call /cds-services, /analytics and the sandbox's FHIR endpoint.</summary>
 public sealed class CorsOptions
 {
     public const string SectionName = "Cors";
@@ -40,6 +40,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<IJtiReplayCache>(provider => new InMemoryJtiReplayCache(provider.GetRequiredService<IOptions<SecurityOptions>>().Value.ReplayCacheCapacity));
         services.AddSingleton<IssuerKeys>();
         services.AddSingleton<CdsJwtValidator>();
+        services.AddHostedService<TrustReport>();
         services.AddHttpClient(IssuerKeys.ClientName, client => client.Timeout = TimeSpan.FromSeconds(3))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .RemoveAllLoggers();
@@ -58,7 +59,8 @@ public static class SecurityServiceCollectionExtensions
                 policy.SetIsOriginAllowed(origin => origins.Contains(origin.TrimEnd('/'))
                         || (developmentDefaults && (origin == SandboxOrigin || IsLocalhost(origin))))
                     .WithMethods("GET", "POST", "OPTIONS")
-                    .WithHeaders("Authorization", "Content-Type");
+                    .WithHeaders("Authorization", "Content-Type", "Accept", "Prefer")
+                    .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
             })));
 
         services.AddRateLimiter(options =>

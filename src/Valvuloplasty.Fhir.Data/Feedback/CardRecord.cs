@@ -26,4 +26,4 @@ public sealed record TopicAnalytics(
     public double? AcceptanceRate => Accepted + Overridden == 0 ? null : Math.Round((double)Accepted / (Accepted + Overridden), 3);
 }
 
-public sealed record OverrideReasonCount(string? Code, string? Display, int Count);
+public sealed record OverrideReasonCount(string? System, string? Code, string? Display, int Count);

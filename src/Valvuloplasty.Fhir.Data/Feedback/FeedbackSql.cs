@@ -162,9 +162,10 @@ internal static class FeedbackSql
             $"SELECT l.service_id, l.topic, f.outcome, count(DISTINCT f.card_uuid) FROM {feedback} f JOIN {ledger} l ON l.card_uuid = f.card_uuid WHERE {Range} GROUP BY l.service_id, l.topic, f.outcome",
             from, to, r => (Key: (r.GetString(0), r.GetString(1)), Outcome: r.GetString(2), Count: Convert.ToInt32(r.GetValue(3))), cancellationToken);
         var reasons = await QueryAsync(connection,
-            $"SELECT l.service_id, l.topic, f.override_reason_code, f.override_reason_display, count(*) FROM {feedback} f JOIN {ledger} l ON l.card_uuid = f.card_uuid " +
-            $"WHERE f.outcome = 'overridden' AND {Range} GROUP BY l.service_id, l.topic, f.override_reason_code, f.override_reason_display",
-            from, to, r => (Key: (r.GetString(0), r.GetString(1)), Reason: new OverrideReasonCount(r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), Convert.ToInt32(r.GetValue(4)))),
+            $"SELECT l.service_id, l.topic, f.override_reason_system, f.override_reason_code, max(f.override_reason_display), count(*) FROM {feedback} f JOIN {ledger} l ON l.card_uuid = f.card_uuid " +
+            $"WHERE f.outcome = 'overridden' AND {Range} GROUP BY l.service_id, l.topic, f.override_reason_system, f.override_reason_code",
+            from, to, r => (Key: (r.GetString(0), r.GetString(1)), Reason: new OverrideReasonCount(
+                r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), Convert.ToInt32(r.GetValue(5)))),
             cancellationToken);
 
         var topics = issued.Select(i => new TopicAnalytics(

@@ -4,29 +4,51 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Runtime.CompilerServices;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.Data.FhirServer;
 
-/// <summary>What the fallback obtained: data per fetched key, and a reason per key it could not obtain.</summary>
-public sealed record FallbackResult(IReadOnlyDictionary<string, KeyData> Fetched, IReadOnlyDictionary<string, string> Failures);
+/// <summary>
+/// What the fallback obtained: data per fetched key, and a reason per key it could not obtain. <see cref="ServerFailing"/>
+/// is true when a failure was the server's (5xx, 408, 429, network, timeout): what the circuit breaker counts.
+/// </summary>
+public sealed record FallbackResult(IReadOnlyDictionary<string, KeyData> Fetched, IReadOnlyDictionary<string, string> Failures)
+{
+    public bool ServerFailing { get; init; }
+}
 
 /// <summary>
 /// Fetches the prefetch keys the EHR did not provide from its FHIR server, with the same templates that
 /// discovery advertises: all keys concurrently, Bundle pages followed up to <see cref="FhirServerOptions.PageCap"/>
-/// (a repeated link stops), the whole fallback inside <see cref="FhirServerOptions.TotalBudget"/>. Retries,
-/// attempt timeouts and the per-authority circuit breaker live in the named HttpClient's resilience
-/// pipeline. The bearer token goes only to URLs under <c>fhirServer</c>.
+/// (a repeated link stops), the whole fallback inside <see cref="FhirServerOptions.TotalBudget"/>. Retries and
+/// attempt timeouts live in the named HttpClient's resilience pipeline; the circuit breaker, per authority, wraps the
+/// whole fallback of a hook (<see cref="FhirServerBreakers"/>). The bearer token goes only to URLs under <c>fhirServer</c>.
 /// </summary>
 public sealed class FhirFallback(
     IHttpClientFactory clients,
     FhirJsonReader fhirJson,
     IOptions<FhirServerOptions> options,
+    FhirServerBreakers breakers,
     FallbackMetrics metrics,
     ILogger<FhirFallback> logger)
 {
+    private static readonly AsyncLocal<StrongBox<int>?> Retries = new();
+
+    /// <summary>Outcomes that say the server is failing (as opposed to refusing: 401, 403, 404, or answering badly).</summary>
+    private static readonly HashSet<string> ServerFailureOutcomes = new(StringComparer.Ordinal) { "network", "timeout", "http-408", "http-429" };
+
+    /// <summary>Called by the retry strategy: counts the retries of the current hook's fallback for its one log line.</summary>
+    public static void CountRetry()
+    {
+        if (Retries.Value is { } box)
+        {
+            Interlocked.Increment(ref box.Value);
+        }
+    }
+
     /// <summary>The named HttpClient that carries the resilience pipeline.</summary>
     public const string ClientName = "fhir-server";
 
@@ -37,8 +59,29 @@ public sealed class FhirFallback(
     {
         ArgumentNullException.ThrowIfNull(fhirServer);
         ArgumentNullException.ThrowIfNull(templates);
-        var started = Stopwatch.GetTimestamp();
         var baseUrl = new Uri(fhirServer.AbsoluteUri.EndsWith('/') ? fhirServer.AbsoluteUri : fhirServer.AbsoluteUri + "/");
+        var breaker = breakers.For(baseUrl.GetLeftPart(UriPartial.Authority));
+        try
+        {
+            return await breaker.Pipeline.ExecuteAsync(
+                async token => await FetchAllAsync(baseUrl, accessToken, patientId, templates, breaker, token), cancellationToken);
+        }
+        catch (BrokenCircuitException)
+        {
+            Log.FallbackSkipped(logger, baseUrl.Authority);
+            metrics.Fallback(0, "circuit-open");
+            var reason = "calls to this FHIR server are paused after repeated failures"
+                + (breaker.LastCause is { } cause ? $" (last: {cause})" : string.Empty) + "; retry shortly";
+            return new FallbackResult(new Dictionary<string, KeyData>(StringComparer.Ordinal), templates.ToDictionary(t => t.Key, _ => reason, StringComparer.Ordinal));
+        }
+    }
+
+    private async Task<FallbackResult> FetchAllAsync(
+        Uri baseUrl, string? accessToken, string patientId, IReadOnlyList<PrefetchTemplate> templates, FhirServerBreakers.Breaker breaker, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var retries = new StrongBox<int>();
+        Retries.Value = retries;
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.Value.TotalBudget);
 
@@ -47,15 +90,20 @@ public sealed class FhirFallback(
 
         var fetched = new Dictionary<string, KeyData>(StringComparer.Ordinal);
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, data, failure) in results)
+        var serverFailing = false;
+        foreach (var (key, data, outcome, failure) in results)
         {
             if (data is not null)
             {
                 fetched[key] = data;
+                continue;
             }
-            else
+
+            failures[key] = failure!;
+            if (ServerFailureOutcomes.Contains(outcome) || outcome.StartsWith("http-5", StringComparison.Ordinal))
             {
-                failures[key] = failure!;
+                serverFailing = true;
+                breaker.Failed(failure!);
             }
         }
 
@@ -65,13 +113,22 @@ public sealed class FhirFallback(
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var outcome = failures.Count == 0 ? "complete" : fetched.Count == 0 ? "failed" : "partial";
-        metrics.Fallback(elapsed, outcome);
-        Log.FallbackFinished(logger, baseUrl.Authority, fetched.Count, failures.Count, elapsed);
-        return new FallbackResult(fetched, failures);
+        var overall = failures.Count == 0 ? "complete" : fetched.Count == 0 ? "failed" : "partial";
+        metrics.Fallback(elapsed, overall);
+        if (failures.Count == 0)
+        {
+            Log.FallbackFinished(logger, baseUrl.Authority, fetched.Count, 0, elapsed);
+        }
+        else
+        {
+            Log.FallbackFailed(logger, baseUrl.Authority, failures.Count, templates.Count, retries.Value, elapsed,
+                string.Join("; ", failures.Values.Distinct(StringComparer.Ordinal)));
+        }
+
+        return new FallbackResult(fetched, failures) { ServerFailing = serverFailing };
     }
 
-    private async Task<(string Key, KeyData? Data, string? Failure)> FetchKeyAsync(
+    private async Task<(string Key, KeyData? Data, string Outcome, string? Failure)> FetchKeyAsync(
         HttpClient client, Uri baseUrl, string? accessToken, string patientId, PrefetchTemplate template,
         CancellationToken budget, CancellationToken caller)
     {
@@ -127,7 +184,7 @@ public sealed class FhirFallback(
                 throw new FetchException("no-patient", "the FHIR server returned no Patient resource for the context patient");
             }
 
-            return (template.Key, data, null);
+            return (template.Key, data, outcome, null);
         }
         catch (FetchException ex)
         {
@@ -141,10 +198,6 @@ public sealed class FhirFallback(
         {
             (outcome, failure) = ("timeout", $"the FHIR server did not answer within the time budget ({options.Value.TotalBudget.TotalSeconds:0.#} s)");
         }
-        catch (BrokenCircuitException)
-        {
-            (outcome, failure) = ("circuit-open", "the FHIR server has been failing; calls are paused (circuit open)");
-        }
         catch (HttpRequestException ex)
         {
             (outcome, failure) = ("network", $"the FHIR server could not be reached ({ex.HttpRequestError})");
@@ -156,7 +209,7 @@ public sealed class FhirFallback(
             Log.QueryFinished(logger, template.Key, baseUrl.Authority, outcome, pages, elapsed);
         }
 
-        return (template.Key, null, failure);
+        return (template.Key, null, outcome, failure);
     }
 
     /// <summary>
@@ -188,7 +241,7 @@ public sealed class FhirFallback(
                 var payload = await GetAsync(client, url, accessToken, budget);
                 return payload.Entries.FirstOrDefault(e => e.Resource is Hl7.Fhir.Model.Medication) is { } entry ? entry with { FullUrl = url.AbsoluteUri, Mode = SearchEntryMode.Include } : null;
             }
-            catch (Exception ex) when (ex is FetchException or JsonException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+            catch (Exception ex) when (ex is FetchException or JsonException or HttpRequestException or TimeoutRejectedException
                 || (ex is OperationCanceledException && budget.IsCancellationRequested))
             {
                 return null;

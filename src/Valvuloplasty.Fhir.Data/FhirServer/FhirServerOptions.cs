@@ -40,13 +40,13 @@ public sealed class FhirServerOptions : IValidatableObject
     /// <summary>Base delay of the jittered exponential backoff (a Retry-After header wins).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Circuit breaker, one per FHIR server authority: failure ratio that opens it.</summary>
+    /// <summary>Circuit breaker, one per FHIR server authority, counting hook calls: the failure ratio that opens it.</summary>
     [Range(0.01, 1.0)]
     public double BreakerFailureRatio { get; set; } = 0.5;
 
-    /// <summary>Calls in the sampling window before the breaker may open.</summary>
+    /// <summary>Hook calls (each one fallback, however many queries and retries) in the sampling window before the breaker may open.</summary>
     [Range(2, 10_000)]
-    public int BreakerMinimumThroughput { get; set; } = 10;
+    public int BreakerMinimumThroughput { get; set; } = 5;
 
     public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -64,10 +64,6 @@ public sealed class FhirServerOptions : IValidatableObject
             if (!Uri.TryCreate(entry, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0 || uri.Fragment.Length > 0)
             {
                 yield return new ValidationResult($"Fhir:AllowedServers:{i} must be an absolute http(s) URL without query or fragment.", [nameof(AllowedServers)]);
-            }
-            else if (RequireHttps == true && uri.Scheme != "https")
-            {
-                yield return new ValidationResult($"Fhir:AllowedServers:{i} must be https (Fhir:RequireHttps is on).", [nameof(AllowedServers)]);
             }
         }
 
@@ -90,5 +86,38 @@ public sealed class FhirServerOptions : IValidatableObject
         {
             yield return new ValidationResult("Fhir:BreakerBreakDuration must be at least 0.5 s and Fhir:RetryBaseDelay not negative.", [nameof(BreakerBreakDuration)]);
         }
+    }
+}
+
+/// <summary>
+/// Checks what needs the environment: with https required (<c>Fhir:RequireHttps</c>, on by default outside
+/// Development), an <c>http://</c> entry in <c>Fhir:AllowedServers</c> could never be called (every fallback to it
+/// would answer 412), so start-up refuses it and says which entry and which setting.
+/// </summary>
+public sealed class FhirServerOptionsEnvironmentValidation(Microsoft.Extensions.Hosting.IHostEnvironment environment)
+    : Microsoft.Extensions.Options.IValidateOptions<FhirServerOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, FhirServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var development = Microsoft.Extensions.Hosting.HostEnvironmentEnvExtensions.IsDevelopment(environment);
+        var requireHttps = options.RequireHttps ?? !development;
+        var allowLoopback = options.AllowLoopback ?? development;
+        if (!requireHttps)
+        {
+            return Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+        }
+
+        var failures = new List<string>();
+        for (var i = 0; i < options.AllowedServers.Count; i++)
+        {
+            if (Uri.TryCreate(options.AllowedServers[i], UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && !(allowLoopback && uri.IsLoopback))
+            {
+                failures.Add($"Fhir:AllowedServers:{i} ({uri.GetLeftPart(UriPartial.Authority)}) is http, but https is required "
+                    + $"(Fhir:RequireHttps is {(options.RequireHttps is null ? "on by default outside Development" : "on")}): use its https URL, or set Fhir:RequireHttps=false.");
+            }
+        }
+
+        return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
     }
 }

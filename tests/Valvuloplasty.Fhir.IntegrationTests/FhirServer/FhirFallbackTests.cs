@@ -376,8 +376,71 @@ public sealed class FhirFallbackTests : IDisposable
         var (response, body) = await Requests.PostAsync(host.Client, Requests.PatientView, request);
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
-        Assert.Contains("circuit open", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+        var text = body!.RootElement.GetRawText();
+        Assert.Contains("paused after repeated failures", text, StringComparison.Ordinal);
+        Assert.Contains("(503)", text, StringComparison.Ordinal);
         Assert.Equal(sent, _fhir.Count("Patient"));
+    }
+
+    [Fact]
+    public async Task FirstHookAgainstAFailingServer_NamesTheServersAnswer_NotTheBreaker()
+    {
+        // Default breaker settings: one hook's seven concurrent queries and their retries are one sample, not fourteen.
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/*").UsingGet()).RespondWith(Response.Create().WithStatusCode(503));
+
+        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        var text = body!.RootElement.GetRawText();
+        Assert.Contains("kept failing after retries (503)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("paused", text, StringComparison.Ordinal);
+        Assert.True(_fhir.Server.LogEntries.Count >= 7, "every key was tried");
+    }
+
+    [Fact]
+    public async Task UnreachableServer_NamesTheNetworkFailure_OnEveryHookUntilTheBreakerOpens()
+    {
+        var closed = FhirServerStub.UnusedLoopbackPort();
+        var request = _fhir.WithFhirServer(_example);
+        request["fhirServer"] = $"http://127.0.0.1:{closed}/fhir";
+
+        for (var hook = 1; hook <= 3; hook++)
+        {
+            var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, request);
+
+            Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+            Assert.Contains("could not be reached", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task SlowFailingServer_LogsOneWarningPerHook_AttemptsOnlyAtDebug_AndNoUrls()
+    {
+        using var host = new CdsTestHost(new Dictionary<string, string?>(LoopbackAllowed)
+        {
+            ["Logging:LogLevel:Default"] = "Trace",
+        }) { CaptureLogs = true };
+        _fhir.Server.Given(Request.Create().WithPath("/fhir/*").UsingGet()).RespondWith(Response.Create().WithStatusCode(503).WithDelay(20));
+        var request = _fhir.WithFhirServer(_example);
+
+        for (var hook = 0; hook < 3; hook++)
+        {
+            var (response, _) = await Requests.PostAsync(host.Client, Requests.PatientView, request);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        }
+
+        var records = host.Logs.GetSnapshot();
+        var resilience = records.Where(r => r.Category is { } c && (c.StartsWith("Polly", StringComparison.Ordinal) || c.Contains("Resilience", StringComparison.Ordinal))).ToList();
+        Assert.NotEmpty(resilience); // the attempts are there, at Debug
+        Assert.All(resilience, r => Assert.True(r.Level <= Microsoft.Extensions.Logging.LogLevel.Debug, $"{r.Category} logged at {r.Level}: {r.Message}"));
+        var warnings = records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && r.Category == typeof(Valvuloplasty.Fhir.Data.FhirServer.FhirFallback).FullName).ToList();
+        Assert.Equal(3, warnings.Count);
+        Assert.All(warnings, w => Assert.Contains("retr", w.Message, StringComparison.Ordinal));
+        Assert.All(records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Information), r =>
+        {
+            Assert.DoesNotContain("/fhir/", r.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("bav-candidate-1", r.Message, StringComparison.Ordinal);
+        });
     }
 
     public void Dispose()

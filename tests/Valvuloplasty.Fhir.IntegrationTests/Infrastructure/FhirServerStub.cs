@@ -19,6 +19,16 @@ public sealed class FhirServerStub : IDisposable
 
     public FhirServerStub() => Server = WireMockServer.Start();
 
+    /// <summary>A loopback port nothing listens on (bound, then released): connections to it are refused.</summary>
+    public static int UnusedLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     public WireMockServer Server { get; }
 
     /// <summary>The FHIR base URL to put in a request's fhirServer.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
@@ -65,11 +66,35 @@ public sealed class JwtAuthenticationTests : IDisposable
         return await _host.Client.SendAsync(message, TestContext.Current.CancellationToken);
     }
 
-    private static async Task AssertRefused(HttpResponseMessage response)
+    /// <summary>
+    /// 401, <c>WWW-Authenticate: Bearer</c> (with <c>error="invalid_token"</c> when a token was sent) and an
+    /// OperationOutcome (code login) that names the failed check and never echoes the token.
+    /// </summary>
+    private static async Task AssertRefused(HttpResponseMessage response, string? token = null, string? reason = null)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
-        Assert.Empty(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var challenge = response.Headers.WwwAuthenticate.Single();
+        Assert.Equal("Bearer", challenge.Scheme);
+        if (token is not null)
+        {
+            Assert.Contains("error=\"invalid_token\"", challenge.Parameter, StringComparison.Ordinal);
+        }
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var outcome = JsonDocument.Parse(body);
+        Assert.Equal("OperationOutcome", outcome.RootElement.GetProperty("resourceType").GetString());
+        Assert.Equal("login", outcome.RootElement.GetProperty("issue")[0].GetProperty("code").GetString());
+        if (token is { Length: > 12 })
+        {
+            Assert.DoesNotContain(token, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(token[^12..], body, StringComparison.Ordinal);
+        }
+
+        if (reason is not null)
+        {
+            Assert.Contains(reason, body, StringComparison.Ordinal);
+            Assert.Contains(reason, challenge.Parameter, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -173,11 +198,11 @@ public sealed class JwtAuthenticationTests : IDisposable
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, Requests.PatientView) { Content = Requests.Json("{}") };
             message.Headers.TryAddWithoutValidation("Authorization", token);
-            await AssertRefused(await _host.Client.SendAsync(message, TestContext.Current.CancellationToken));
+            await AssertRefused(await _host.Client.SendAsync(message, TestContext.Current.CancellationToken), token);
             return;
         }
 
-        await AssertRefused(await CallAsync(token));
+        await AssertRefused(await CallAsync(token), token, name == "jku not allow-listed" ? "jku not allow-listed for this issuer" : null);
         Assert.Empty(_jwksServer.RequestedPaths);
     }
 

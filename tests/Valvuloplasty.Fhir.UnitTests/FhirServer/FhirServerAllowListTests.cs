@@ -51,14 +51,33 @@ public sealed class FhirServerAllowListTests
         Assert.Contains("https", refusal, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Options_HttpEntryWithHttpsRequired_IsInvalid()
+    [Theory]
+    [InlineData("Production", null, true)]      // https required by default outside Development
+    [InlineData("Production", true, true)]
+    [InlineData("Development", true, true)]
+    [InlineData("Development", null, false)]    // Development: http allowed unless required
+    [InlineData("Production", false, false)]    // explicitly off
+    public void Options_HttpEntryWhileHttpsIsRequired_IsRefusedAtStartUp(string environment, bool? requireHttps, bool refused)
     {
-        var options = new FhirServerOptions { AllowedServers = ["http://ehr.example.org/fhir"], RequireHttps = true };
+        var options = new FhirServerOptions { AllowedServers = ["https://ok.example.org/fhir", "http://ehr.example.org/fhir"], RequireHttps = requireHttps };
 
-        var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        var result = new FhirServerOptionsEnvironmentValidation(new Environment(environment)).Validate(null, options);
 
-        Assert.Contains(errors, e => e.ErrorMessage!.Contains("Fhir:AllowedServers:0", StringComparison.Ordinal));
+        Assert.Equal(refused, result.Failed);
+        if (refused)
+        {
+            var message = Assert.Single(result.Failures!);
+            Assert.Contains("Fhir:AllowedServers:1", message, StringComparison.Ordinal);
+            Assert.Contains("Fhir:RequireHttps", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Options_LoopbackHttpEntry_IsAllowedWhenLoopbackIs()
+    {
+        var options = new FhirServerOptions { AllowedServers = ["http://127.0.0.1:8080/fhir"], RequireHttps = true, AllowLoopback = true };
+
+        Assert.True(new FhirServerOptionsEnvironmentValidation(new Environment("Production")).Validate(null, options).Succeeded);
     }
 
     private sealed class Environment(string name) : IHostEnvironment
