@@ -13,7 +13,7 @@ public sealed class FeedbackEndpointTests : IDisposable
     private readonly CdsTestHost _host = new();
 
     [Fact]
-    public async Task Feedback_PublicFixtureBatch_IsStoredWithEveryField()
+    public async Task Feedback_BatchOfAcceptedAndOverridden_IsStoredWithEveryField()
     {
         var (response, body) = await Requests.PostAsync(_host.Client, Path, FeedbackBody());
 
@@ -22,12 +22,12 @@ public sealed class FeedbackEndpointTests : IDisposable
         var stored = await _host.Service<IFeedbackStore>().ReadAsync(new FeedbackQuery(), TestContext.Current.CancellationToken);
         Assert.Equal(2, stored.Count);
         var accepted = Assert.Single(stored, s => s.Outcome == FeedbackOutcome.Accepted);
-        Assert.Equal(["e56e1945-20b3-4393-8503-a1a20fd73152"], accepted.AcceptedSuggestions);
+        Assert.Equal(["3f6e1c2a-8b4d-4e7f-9a1c-6d5b2e0f8c47"], accepted.AcceptedSuggestions);
         Assert.Equal("valvuloplasty-patient-view", accepted.ServiceId);
         var overridden = Assert.Single(stored, s => s.Outcome == FeedbackOutcome.Overridden);
-        Assert.Equal(("https://example.com/cds-hooks/override-reason-system", "d7ecf885"), (overridden.OverrideReasonSystem, overridden.OverrideReasonCode));
-        Assert.Equal("A comment entered by the clinician.", overridden.UserComment);
-        Assert.Equal(new DateTimeOffset(2020, 12, 11, 10, 10, 23, TimeSpan.Zero), overridden.OutcomeTimestamp);
+        Assert.Equal(("https://ehr.example.org/cds-hooks/override-reason", "local-reason-17"), (overridden.OverrideReasonSystem, overridden.OverrideReasonCode));
+        Assert.Equal("Heart Team reviewed this last week.", overridden.UserComment);
+        Assert.Equal(new DateTimeOffset(2025, 12, 11, 10, 10, 23, TimeSpan.Zero), overridden.OutcomeTimestamp);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class FeedbackEndpointTests : IDisposable
         var stored = await restarted.Service<IFeedbackStore>().ReadAsync(new FeedbackQuery(ServiceId: "valvuloplasty-patient-view"), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, stored.Count);
-        Assert.Contains(stored, s => s.CardUuid == "4e0a3a1e-3283-4575-ab82-028d55fe2719" && s.Outcome == FeedbackOutcome.Overridden);
+        Assert.Contains(stored, s => s.CardUuid == "9b7c2f4e-1d3a-4e8b-a6c5-2f0d9e8b7a61" && s.Outcome == FeedbackOutcome.Overridden);
     }
 
     [Fact]
@@ -180,19 +180,10 @@ public sealed class FeedbackEndpointTests : IDisposable
 
     public void Dispose() => _host.Dispose();
 
-    private static JsonNode FeedbackBody() =>
-        JsonNode.Parse(Requests.SharedFixture("ahrq-cqlservices-r4-feedback.json") ?? EmbeddedFeedback)!;
+    private static JsonObject FeedbackBody() => Requests.Fixture("feedback-accepted-and-overridden.json");
 
     private static JsonObject Item(string card, string outcome, string timestamp) => new()
     {
         ["feedback"] = new JsonArray(new JsonObject { ["card"] = card, ["outcome"] = outcome, ["outcomeTimestamp"] = timestamp }),
     };
-
-    // The same two items as the public AHRQ fixture, for checkouts without ../shared.
-    private const string EmbeddedFeedback = """
-        {"feedback":[
-          {"card":"4e0a3a1e-3283-4575-ab82-028d55fe2719","outcome":"accepted","acceptedSuggestions":[{"id":"e56e1945-20b3-4393-8503-a1a20fd73152"}],"outcomeTimestamp":"2021-12-11T10:05:31Z"},
-          {"card":"4e0a3a1e-3283-4575-ab82-028d55fe2719","outcome":"overridden","overrideReason":{"reason":{"code":"d7ecf885","system":"https://example.com/cds-hooks/override-reason-system"},"userComment":"A comment entered by the clinician."},"outcomeTimestamp":"2020-12-11T10:10:23Z"}
-        ]}
-        """;
 }

@@ -5,10 +5,13 @@ namespace Valvuloplasty.Fhir.IntegrationTests.Feedback;
 
 /// <summary>
 /// The same store contract against SQLite (always) and PostgreSQL (when VALVULOPLASTY_TEST_POSTGRES holds
-/// a connection string; CI's .ci/run starts one). Each test gets its own database file or schema.
+/// a connection string; CI's .ci/run starts one). Each test gets its own database file or schema, removed afterwards.
 /// </summary>
-public sealed class FeedbackStoreTests
+public sealed class FeedbackStoreTests : IAsyncDisposable
 {
+    private readonly List<string> _schemas = [];
+    private readonly List<string> _files = [];
+
     public const string PostgresVariable = "VALVULOPLASTY_TEST_POSTGRES";
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
@@ -111,7 +114,7 @@ public sealed class FeedbackStoreTests
     private static FeedbackItem Item(string card, FeedbackOutcome outcome, DateTimeOffset at) =>
         new("valvuloplasty-patient-view", card, outcome, at, outcome == FeedbackOutcome.Accepted ? ["s-1"] : [], null, null, null, null, Now);
 
-    private static async Task<IFeedbackStore> CreateAsync(string provider)
+    private async Task<IFeedbackStore> CreateAsync(string provider)
     {
         IFeedbackStore store;
         if (provider == "postgres")
@@ -120,15 +123,45 @@ public sealed class FeedbackStoreTests
             Assert.SkipWhen(string.IsNullOrWhiteSpace(connectionString),
                 $"PostgreSQL store tests need {PostgresVariable} (a Npgsql connection string); .ci/run sets it.");
             var schema = $"t_{Guid.NewGuid():N}";
+            _schemas.Add(schema);
             store = new PostgresFeedbackStore(Options.Create(new FeedbackStoreOptions { PostgresConnectionString = connectionString, PostgresSchema = schema }));
         }
         else
         {
             var path = Path.Combine(Path.GetTempPath(), "valvuloplasty-tests", $"{Guid.NewGuid():N}.db");
+            _files.Add(path);
             store = new SqliteFeedbackStore(Options.Create(new FeedbackStoreOptions { SqlitePath = path }), Path.GetTempPath());
         }
 
         await store.InitializeAsync(TestContext.Current.CancellationToken);
         return store;
+    }
+
+    /// <summary>Drops the test's PostgreSQL schemas and deletes its SQLite files: a test run leaves nothing behind.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in _files)
+        {
+            foreach (var suffix in (string[])["", "-wal", "-shm"])
+            {
+                File.Delete(file + suffix);
+            }
+        }
+
+        if (_schemas.Count == 0 || Environment.GetEnvironmentVariable(PostgresVariable) is not { Length: > 0 } connectionString)
+        {
+            return;
+        }
+
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var schema in _schemas)
+        {
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE";
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 }

@@ -19,12 +19,9 @@ public static class Requests
     public static JsonObject Example(string name) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, "profiles", "examples", "hook-requests", name)))!.AsObject();
 
-    /// <summary>A file from the shared public fixtures next to the repository, when present.</summary>
-    public static string? SharedFixture(string name)
-    {
-        var path = Path.Combine(RepoRoot, "..", "shared", "fixtures", name);
-        return File.Exists(path) ? File.ReadAllText(path) : null;
-    }
+    /// <summary>A request or feedback body from the integration tests' own fixtures (tests/…/Fixtures), as a mutable JSON tree.</summary>
+    public static JsonObject Fixture(string name) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, "tests", "Valvuloplasty.Fhir.IntegrationTests", "Fixtures", name)))!.AsObject();
 
     public static StringContent Json(string body, string contentType = "application/json") =>
         new(body, Encoding.UTF8, new MediaTypeHeaderValue(contentType) { CharSet = null });

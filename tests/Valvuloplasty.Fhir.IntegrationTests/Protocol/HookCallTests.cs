@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Protocol;
@@ -47,9 +46,8 @@ public sealed class HookCallTests : IDisposable
     [Fact]
     public async Task PatientView_NoValveDisease_ReturnsEmptyCards()
     {
-        var fixture = Requests.SharedFixture("ahrq-cqlservices-r4-Adrian111_Wunsch504.json");
-        Assert.SkipWhen(fixture is null, "The shared public fixtures are not next to this checkout.");
-        var request = RekeyPublicFixture(JsonNode.Parse(fixture)!.AsObject());
+        // A Synthea/US Core-shaped record: hypertension, prediabetes, obesity, resolved infections, two drugs.
+        var request = Requests.Fixture("patient-view-synthea-no-valve-disease.json");
 
         var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, request);
 
@@ -61,10 +59,8 @@ public sealed class HookCallTests : IDisposable
     [Fact]
     public async Task PatientView_PrefetchPatientIsAnotherPatient_IsNotUsed()
     {
-        // The public Cher186 request names patient "2-1" in context but prefetches Patient 1818afec-…: the data is for someone else.
-        var fixture = Requests.SharedFixture("ahrq-cqlservices-r4-Cher186_Crooks415.json");
-        Assert.SkipWhen(fixture is null, "The shared public fixtures are not next to this checkout.");
-        var request = RekeyPublicFixture(JsonNode.Parse(fixture)!.AsObject(), keepContextPatient: true);
+        // The context names one patient, the prefetch carries another's record: the data is for someone else.
+        var request = Requests.Fixture("patient-view-prefetch-of-another-patient.json");
 
         var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, request);
 
@@ -184,32 +180,5 @@ public sealed class HookCallTests : IDisposable
         }
 
         Assert.DoesNotContain("   at ", body.RootElement.GetRawText(), StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// The public AHRQ fixtures key prefetch by resource type; this service's keys are patient/conditions/….
-    /// Observations are declared as none recorded (null), which the fixtures also have none of.
-    /// </summary>
-    private static JsonObject RekeyPublicFixture(JsonObject request, bool keepContextPatient = false)
-    {
-        var prefetch = request["prefetch"]!.AsObject();
-        var patient = prefetch["Patient"]!.DeepClone();
-        var rekeyed = new JsonObject
-        {
-            ["patient"] = patient,
-            ["conditions"] = prefetch["Condition"]?.DeepClone(),
-            ["observations"] = null,
-            ["procedures"] = null,
-            ["serviceRequests"] = null,
-            ["medications"] = prefetch["MedicationRequest"]?.DeepClone(),
-        };
-        request["prefetch"] = rekeyed;
-        request.Remove("fhirServer");
-        if (!keepContextPatient)
-        {
-            request["context"]!["patientId"] = patient["id"]!.GetValue<string>();
-        }
-
-        return request;
     }
 }
