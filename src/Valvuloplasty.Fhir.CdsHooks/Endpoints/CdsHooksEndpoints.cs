@@ -181,6 +181,10 @@ public static class CdsHooksEndpoints
                 Log.RequestRejected(logger, serviceId, StatusCodes.Status413PayloadTooLarge, "body over the limit");
                 return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly,
                     $"The request body is larger than {options.MaxRequestBodyBytes} bytes.");
+            case BodyStatus.Malformed:
+                Log.RequestRejected(logger, serviceId, StatusCodes.Status400BadRequest, "body framing unreadable");
+                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure,
+                    "The request body's framing could not be read (a malformed chunked body).");
             case BodyStatus.Ok when !System.Text.Unicode.Utf8.IsValid(body.Span):
                 Log.RequestRejected(logger, serviceId, StatusCodes.Status400BadRequest, "body is not UTF-8");
                 return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure,

@@ -15,9 +15,18 @@ public static class ProtocolErrors
 {
     private static readonly string[] ApiPrefixes = ["/cds-services", "/analytics", "/sandbox/fhir", "/sandbox/token", "/sandbox/patients"];
 
-    /// <summary>True for the routes that speak FHIR/CDS Hooks JSON (errors as OperationOutcomes, CORS on errors).</summary>
-    public static bool IsApiPath(PathString path) =>
-        ApiPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// True for the routes that speak FHIR/CDS Hooks JSON (errors as OperationOutcomes, CORS on errors): by the decoded
+    /// path, or by the request target as sent (<c>/cds-services/%2e%2e/x</c> is normalised out of /cds-services, but the
+    /// client addressed the protocol and gets its error format).
+    /// </summary>
+    public static bool IsApiPath(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        return ApiPrefixes.Any(prefix => context.Request.Path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase)
+            || (rawTarget is not null && rawTarget.StartsWith(prefix + "/", StringComparison.OrdinalIgnoreCase)));
+    }
 
     /// <summary>Outermost: exceptions → 4xx/500; then empty error responses on API routes → OperationOutcome + CORS.</summary>
     public static IApplicationBuilder UseCdsHooksErrors(this IApplicationBuilder app)
@@ -50,7 +59,7 @@ public static class ProtocolErrors
     public static async System.Threading.Tasks.Task ApplyCorsAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!IsApiPath(context.Request.Path)
+        if (!IsApiPath(context)
             || !context.Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Origin)
             || context.Response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.AccessControlAllowOrigin))
         {
@@ -70,7 +79,7 @@ public static class ProtocolErrors
 
     private static async System.Threading.Tasks.Task DescribeEmptyErrorAsync(HttpContext context)
     {
-        if (!IsApiPath(context.Request.Path))
+        if (!IsApiPath(context))
         {
             return;
         }

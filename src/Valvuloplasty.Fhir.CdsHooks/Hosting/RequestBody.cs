@@ -9,6 +9,9 @@ public enum BodyStatus
     Ok,
     UnsupportedMediaType,
     TooLarge,
+
+    /// <summary>The body's framing could not be read (Kestrel reports some broken chunked bodies as an IOException).</summary>
+    Malformed,
 }
 
 /// <summary>
@@ -97,6 +100,12 @@ public sealed class RequestBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             return new RequestBody(BodyStatus.TooLarge, null, 0);
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // e.g. "Bad chunk size data" for a chunk size that overflows: the client's framing, not our fault.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new RequestBody(BodyStatus.Malformed, null, 0);
         }
         catch
         {

@@ -234,6 +234,8 @@ public static class SandboxEndpoints
                 return OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, "The request must be JSON: Content-Type: application/json.");
             case BodyStatus.TooLarge:
                 return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, $"The request body is larger than {MaxTokenRequestBytes} bytes.");
+            case BodyStatus.Malformed:
+                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure, "The request body's framing could not be read.");
         }
 
         if (ReadAudience(body.Span) is not { } audience)
@@ -318,7 +320,7 @@ public static class SandboxEndpoints
                 request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, SearchForm.Options));
                 form = await request.ReadFormAsync(cancellationToken);
             }
-            catch (InvalidDataException)
+            catch (Exception ex) when (ex is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
             {
                 return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid,
                     $"The search form is malformed or over its limits ({SearchForm.Options.ValueCountLimit} fields, {SearchForm.Options.ValueLengthLimit} characters a value).");
