@@ -157,7 +157,7 @@ public static class LoadRunner
         return server;
     }
 
-    private static string BuildHost()
+    internal static string BuildHost()
     {
         var project = Path.Combine(RequestFixtures.RepoRoot, "src", "Valvuloplasty.Fhir.CdsHooks");
         Console.WriteLine("building the host in Release…");
@@ -172,7 +172,7 @@ public static class LoadRunner
         return Path.Combine(project, "bin", "Release", "net10.0", "Valvuloplasty.Fhir.CdsHooks.dll");
     }
 
-    private static Process StartHost(string dll, int port)
+    internal static Process StartHost(string dll, int port)
     {
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}")
         {
@@ -192,7 +192,7 @@ public static class LoadRunner
         return process;
     }
 
-    private static async Task<TimeSpan> WaitReadyAsync(Uri baseUrl, Process process)
+    internal static async Task<TimeSpan> WaitReadyAsync(Uri baseUrl, Process process)
     {
         using var client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
         var started = process.StartTime.ToUniversalTime();
@@ -216,7 +216,7 @@ public static class LoadRunner
         throw new TimeoutException("The host did not become ready.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -6,9 +6,10 @@ using Valvuloplasty.Fhir.Benchmarks;
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- bench [BenchmarkDotNet options, e.g. --job short --filter *]
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- load [--duration 30] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency 50]
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- sizes
+//   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- soak [--rounds 5] [--concurrency 16] [--idle 5]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: bench [BenchmarkDotNet options] | load [--duration s] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency ms] | sizes");
+    Console.WriteLine("usage: bench [BenchmarkDotNet options] | load [--duration s] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency ms] | sizes | soak [--rounds 5] [--concurrency 16] [--idle 5]");
     return 0;
 }
 
@@ -40,6 +41,17 @@ switch (args[0])
             args.Contains("--fallback"),
             int.Parse(Option("--latency", "50"), CultureInfo.InvariantCulture));
         return await LoadRunner.RunAsync(settings);
+    case "soak":
+        string SoakOption(string name, string fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        }
+
+        return await HostileSoak.RunAsync(new HostileSoak.Settings(
+            int.Parse(SoakOption("--rounds", "5"), CultureInfo.InvariantCulture),
+            int.Parse(SoakOption("--concurrency", "16"), CultureInfo.InvariantCulture),
+            int.Parse(SoakOption("--idle", "5"), CultureInfo.InvariantCulture)));
     default:
         Console.Error.WriteLine($"unknown command '{args[0]}'");
         return 2;

@@ -15,11 +15,22 @@ public enum BodyStatus
 }
 
 /// <summary>
-/// A request body read into a pooled buffer, refusing it early when the media type is not JSON or the
-/// size exceeds the limit (by Content-Length, or while reading a chunked body).
+/// A request body read into a buffer, refusing it early when the media type is not JSON or the size exceeds the limit
+/// (by Content-Length, or while reading a chunked body). Buffers up to <see cref="PooledLimit"/> come from a bounded
+/// pool of this class's own; a larger body gets an array of its own that the GC reclaims. (The shared ArrayPool keeps
+/// multi-megabyte arrays per core once rented, so a burst of large or hostile bodies would raise resident memory for
+/// good; this pool cannot hold more than <see cref="MaxPooledArrays"/> arrays per size.)
 /// </summary>
 public sealed class RequestBody : IDisposable
 {
+    /// <summary>Largest buffer the pool keeps: typical hook requests are 10–100 KB.</summary>
+    public const int PooledLimit = 1024 * 1024;
+
+    /// <summary>Most arrays the pool keeps per size bucket.</summary>
+    public const int MaxPooledArrays = 32;
+
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(PooledLimit, MaxPooledArrays);
+
     private byte[]? _buffer;
 
     private RequestBody(BodyStatus status, byte[]? buffer, int length)
@@ -61,8 +72,8 @@ public sealed class RequestBody : IDisposable
             return new RequestBody(BodyStatus.TooLarge, null, 0);
         }
 
-        var initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 256));
+        // One byte more than a declared length, so the end of the body is seen without growing the buffer.
+        var buffer = Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
         var length = 0;
         try
         {
@@ -72,13 +83,13 @@ public sealed class RequestBody : IDisposable
                 {
                     if (length > limit)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        Return(buffer);
                         return new RequestBody(BodyStatus.TooLarge, null, 0);
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    var larger = Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer);
                     buffer = larger;
                 }
 
@@ -91,25 +102,25 @@ public sealed class RequestBody : IDisposable
                 length += read;
                 if (length > limit)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer);
                     return new RequestBody(BodyStatus.TooLarge, null, 0);
                 }
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer);
             return new RequestBody(BodyStatus.TooLarge, null, 0);
         }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
             // e.g. "Bad chunk size data" for a chunk size that overflows: the client's framing, not our fault.
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer);
             return new RequestBody(BodyStatus.Malformed, null, 0);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer);
             throw;
         }
 
@@ -121,7 +132,18 @@ public sealed class RequestBody : IDisposable
         if (_buffer is { } buffer)
         {
             _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer);
+        }
+    }
+
+    private static byte[] Rent(int size) =>
+        size <= PooledLimit ? Pool.Rent(Math.Max(size, 256)) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Return(byte[] buffer)
+    {
+        if (buffer.Length <= PooledLimit)
+        {
+            Pool.Return(buffer);
         }
     }
 }
