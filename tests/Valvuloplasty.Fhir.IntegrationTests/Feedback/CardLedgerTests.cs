@@ -66,6 +66,45 @@ public sealed class CardLedgerTests
         Assert.Equal(1, analytics["topics"]![0]!["issued"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task AnalyticsEndpoint_ShowsTheServicesDisplayForItsReasons_TheEhrsForOthers_AndNoReasonGiven()
+    {
+        using var host = new CdsTestHost();
+        var (_, body) = await Requests.PostAsync(host.Client, Requests.PatientView, Requests.Example("patient-view-aortic-bav-candidate.json"));
+        var cards = CardContract.AssertValid(body);
+        JsonObject Overridden(int card, JsonObject? reason) => new()
+        {
+            ["card"] = cards[card].GetProperty("uuid").GetString(), ["outcome"] = "overridden", ["outcomeTimestamp"] = "2026-11-28T12:02:00Z",
+            ["overrideReason"] = reason is null ? null : new JsonObject { ["reason"] = reason },
+        };
+        var feedback = new JsonObject
+        {
+            ["feedback"] = new JsonArray(
+                // The service's own code, sent back without its display (as the public sandbox does).
+                Overridden(0, new JsonObject { ["system"] = "http://example.org/fhir/valvuloplasty-cds/CodeSystem/override-reason", ["code"] = "palliative-intent" }),
+                Overridden(1, null),
+                Overridden(3, new JsonObject { ["system"] = "https://ehr.example.org/reasons", ["code"] = "r-17", ["display"] = "Discussed at MDT" })),
+        };
+        foreach (var item in feedback["feedback"]!.AsArray().Select(i => i!.AsObject()).Where(i => i["overrideReason"] is null))
+        {
+            item.Remove("overrideReason");
+        }
+
+        var (stored, _) = await Requests.PostAsync(host.Client, "/cds-services/valvuloplasty-patient-view/feedback", feedback);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        await host.Service<CardLedger>().FlushAsync(TestContext.Current.CancellationToken);
+
+        var analytics = await host.Client.GetFromJsonAsync<JsonObject>("/analytics/cards", TestContext.Current.CancellationToken);
+
+        var reasons = analytics!["topics"]!.AsArray().ToDictionary(t => t!["topic"]!.GetValue<string>(), t => t!["topOverrideReasons"]!.AsArray());
+        var assessment = Assert.Single(reasons["assessment"])!;
+        Assert.Equal(("palliative-intent", "Palliative intent"), (assessment["code"]!.GetValue<string>(), assessment["display"]!.GetValue<string>()));
+        var bridge = Assert.Single(reasons["bridge-to-tavr"])!;
+        Assert.Null(bridge["code"]);
+        Assert.Equal("no reason given", bridge["display"]!.GetValue<string>());
+        Assert.Equal("Discussed at MDT", Assert.Single(reasons["safety"])!["display"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("?since=yesterday")]
     [InlineData("?since=2026-11-28T00:00:00Z&until=2026-11-01T00:00:00Z")]

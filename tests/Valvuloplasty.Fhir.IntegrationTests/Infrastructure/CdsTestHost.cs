@@ -47,6 +47,9 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
 
     public string DatabasePath { get; }
 
+    /// <summary>Changes to the host's services after its own registrations (e.g. a failing component).</summary>
+    public Action<IServiceCollection>? ServiceOverrides { get; init; }
+
     /// <summary>Capture every log record (all categories, Trace and up) in a <see cref="FakeLogCollector"/>.</summary>
     public bool CaptureLogs { get; init; }
 
@@ -82,6 +85,10 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
         builder.UseEnvironment(Environment);
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        if (ServiceOverrides is { } configure)
+        {
+            builder.ConfigureServices(configure);
+        }
         if (CaptureLogs)
         {
             // Every category at every level, to prove what is never logged.

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Protocol;
@@ -242,5 +243,54 @@ public sealed class HostileRequestTests : IClassFixture<HostileRequestTests.Host
         Add("Patient search by name", Method("GET", "/sandbox/fhir/Patient?name=%FF%FE"), [200], Expect.Success);
 
         return rows;
+    }
+}
+
+/// <summary>
+/// The other side of the split: a fault in the service itself (here, a feedback store with a bug) is a 500, logged once
+/// at Error with its stack trace, answered with an OperationOutcome that holds no detail, with CORS for the caller.
+/// </summary>
+public sealed class ServiceFaultTests
+{
+    [Fact]
+    public async Task ABugInTheService_Is500_LoggedOnceWithItsStackTrace_AndTheBodySaysNothingMore()
+    {
+        using var host = new CdsTestHost { CaptureLogs = true, ServiceOverrides = services => services.AddSingleton<Valvuloplasty.Fhir.Data.Feedback.IFeedbackStore, BuggyStore>() };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cds-services/valvuloplasty-patient-view/feedback")
+        {
+            Content = Requests.Json("{\"feedback\":[{\"card\":\"c\",\"outcome\":\"accepted\",\"outcomeTimestamp\":\"2026-11-28T10:00:00Z\"}]}"),
+        };
+        request.Headers.Add("Origin", "http://localhost:5173");
+
+        var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("http://localhost:5173", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("\"OperationOutcome\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("BuggyStore", body, StringComparison.Ordinal);
+        var errors = host.Logs.GetSnapshot().Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error).ToList();
+        var logged = Assert.Single(errors);
+        Assert.IsType<InvalidOperationException>(logged.Exception);
+        Assert.Contains(nameof(BuggyStore), logged.Exception!.StackTrace, StringComparison.Ordinal);
+    }
+
+    /// <summary>A store whose save has a bug (not an outage: that would be a 503).</summary>
+    private sealed class BuggyStore : Valvuloplasty.Fhir.Data.Feedback.IFeedbackStore
+    {
+        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<int> SaveAsync(IReadOnlyList<Valvuloplasty.Fhir.Data.Feedback.FeedbackItem> items, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a bug in the store");
+
+        public Task<IReadOnlyList<Valvuloplasty.Fhir.Data.Feedback.FeedbackItem>> ReadAsync(Valvuloplasty.Fhir.Data.Feedback.FeedbackQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Valvuloplasty.Fhir.Data.Feedback.FeedbackItem>>([]);
+
+        public Task SaveCardsAsync(IReadOnlyList<Valvuloplasty.Fhir.Data.Feedback.CardRecord> cards, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<Valvuloplasty.Fhir.Data.Feedback.CardAnalytics> AnalyticsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) =>
+            Task.FromResult(new Valvuloplasty.Fhir.Data.Feedback.CardAnalytics(since, until, []));
+
+        public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
     }
 }
