@@ -13,7 +13,7 @@ namespace Valvuloplasty.Fhir.IntegrationTests.Rules;
 /// <c>tests/Valvuloplasty.Fhir.IntegrationTests/Golden/&lt;patient&gt;.md</c>. The files are reviewed line by line
 /// and checked in; any change to what a card says shows as a diff and fails this test until the golden file is
 /// updated on purpose: <c>VALVULOPLASTY_UPDATE_GOLDEN=1 dotnet test --filter GoldenCardTests</c>.
-/// Everything except uuids is compared, so the comparison is byte-for-byte on what a clinician sees.
+/// Each hook's whole response is also kept as sent (uuids replaced), so the comparison is byte-for-byte on the wire.
 /// </summary>
 public sealed class GoldenCardTests : IClassFixture<SharedCdsHost>
 {
@@ -99,6 +99,11 @@ public sealed class GoldenCardTests : IClassFixture<SharedCdsHost>
         {
             Card(text, card, ++number);
         }
+
+        // The response exactly as sent, generated uuids aside: any change to the wire bytes shows here too.
+        var wire = System.Text.RegularExpressions.Regex.Replace(body!.RootElement.GetRawText(),
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>");
+        text.Append("\nwire (uuids replaced):\n\n```json\n").Append(wire).Append("\n```\n");
     }
 
     private static void Card(StringBuilder text, JsonElement card, int number)
