@@ -168,7 +168,8 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
             BridgeKind.AfterRecentBav => $"The BAV{(bav is null ? "" : $" of {CardText.Date(bav.Procedure.PerformedAt!.Value)}")} relieves for months: start the TAVR evaluation now.",
             BridgeKind.AfterRecentBavTavrPlanned => $"The BAV{(bav is null ? "" : $" of {CardText.Date(bav.Procedure.PerformedAt!.Value)}")} is done and TAVR is planned{(planned is null ? "" : $" ({Markdown.Escape(planned.Order.Display)}, {planned.Order.Source})")}: keep the patient on the way to it.",
             BridgeKind.ConsiderBavBeforeDraftedTavr => "A TAVR order is drafted and the patient meets the criteria for BAV: consider BAV as a bridge while TAVR is arranged.",
-            _ => "Refer to the Heart Team for TAVR evaluation now: BAV relieves for months, and TAVR or SAVR is the lasting treatment.",
+            BridgeKind.HeartTeamReferral => "Refer to the Heart Team for TAVR evaluation now: BAV relieves for months, and TAVR or SAVR is the lasting treatment.",
+            _ => throw new ArgumentOutOfRangeException(nameof(bridge), bridge.Kind, "Unknown bridge kind."),
         };
         var detail = new Markdown().Heading("Bridge to TAVR").Bullets(
             bridge.ProhibitiveRisk

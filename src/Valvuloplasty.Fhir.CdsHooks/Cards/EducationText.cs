@@ -50,7 +50,8 @@ public static class EducationText
             {
                 Valve.Aortic => LinkIds.AorticRegurgitation,
                 Valve.Mitral => LinkIds.MitralRegurgitation,
-                _ => LinkIds.PulmonaryRegurgitation,
+                Valve.Pulmonary => LinkIds.PulmonaryRegurgitation,
+                _ => throw new ArgumentOutOfRangeException(nameof(valve), valve, "Unknown valve."),
             }),
         ItemCodes.RiskEmbolism => new(code,
             "Embolism: a clot or a piece of calcium can travel to the brain or the heart, causing a stroke or a heart attack.",

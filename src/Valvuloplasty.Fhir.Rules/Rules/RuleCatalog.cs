@@ -22,9 +22,12 @@ public static class RuleCatalog
         // A patient recorded as deceased gets no candidacy cards; an order hook drafting a valve procedure gets one warning.
         if (facts.Deceased)
         {
-            var order = hook == HookKind.PatientView
-                ? null
-                : draftOrders.FirstOrDefault(o => BalloonValve(o.Kind) is not null || o.Kind is ProcedureKind.Tavr or ProcedureKind.Savr);
+            var order = hook switch
+            {
+                HookKind.PatientView => null,
+                HookKind.OrderSelect or HookKind.OrderSign => draftOrders.FirstOrDefault(o => BalloonValve(o.Kind) is not null || o.Kind is ProcedureKind.Tavr or ProcedureKind.Savr),
+                _ => throw new ArgumentOutOfRangeException(nameof(hook), hook, "Unknown hook."),
+            };
             return order is null
                 ? Evaluation.Empty(hook)
                 : Evaluation.Empty(hook) with { Deceased = new DeceasedPatientNotice(order, BalloonValve(order.Kind) ?? Valve.Aortic) };
@@ -34,9 +37,12 @@ public static class RuleCatalog
         var withDrafts = draftOrders.Count == 0 ? facts : facts with { Orders = [.. facts.Orders, .. draftOrders] };
         var picture = ClinicalPicture.From(withDrafts, asOf);
 
-        return hook == HookKind.PatientView
-            ? PatientView(withDrafts, picture, asOf, options)
-            : OrderEntry(withDrafts, draftOrders, hook, picture, asOf, options);
+        return hook switch
+        {
+            HookKind.PatientView => PatientView(withDrafts, picture, asOf, options),
+            HookKind.OrderSelect or HookKind.OrderSign => OrderEntry(withDrafts, draftOrders, hook, picture, asOf, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(hook), hook, "Unknown hook."),
+        };
     }
 
     private static Evaluation PatientView(PatientFacts facts, ClinicalPicture picture, DateTimeOffset asOf, RuleOptions options)
