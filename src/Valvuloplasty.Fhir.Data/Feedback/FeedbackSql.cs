@@ -109,9 +109,29 @@ internal static class FeedbackSql
             DateTimeOffset.Parse(row.GetString(9), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
     }
 
-    /// <summary>The card ledger's table, the same in both stores (timestamps as fixed-format UTC text).</summary>
-    public static string LedgerSchema(string table) => $"""
-        CREATE TABLE IF NOT EXISTS {table} (
+    /// <summary>
+    /// The one DDL of both stores: the feedback table (one row per item; the idempotency key is card, outcome and
+    /// the UTC second) and the card ledger, timestamps as fixed-format UTC text. Only the surrogate key's spelling
+    /// differs between SQLite and PostgreSQL (<paramref name="identity"/>).
+    /// </summary>
+    public static string Schema(string feedbackTable, string ledgerTable, string identity) => $"""
+        CREATE TABLE IF NOT EXISTS {feedbackTable} (
+            id {identity},
+            service_id TEXT NOT NULL,
+            card_uuid TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+            outcome_timestamp TEXT NOT NULL,
+            accepted_suggestions TEXT NULL,
+            override_reason_system TEXT NULL,
+            override_reason_code TEXT NULL,
+            override_reason_display TEXT NULL,
+            user_comment TEXT NULL,
+            received_at TEXT NOT NULL,
+            UNIQUE (card_uuid, outcome, outcome_timestamp)
+        );
+        CREATE INDEX IF NOT EXISTS feedback_service_received ON {feedbackTable} (service_id, received_at);
+        CREATE INDEX IF NOT EXISTS feedback_card ON {feedbackTable} (card_uuid);
+        CREATE TABLE IF NOT EXISTS {ledgerTable} (
             card_uuid TEXT PRIMARY KEY,
             service_id TEXT NOT NULL,
             topic TEXT NOT NULL,
@@ -120,7 +140,7 @@ internal static class FeedbackSql
             codes TEXT NOT NULL,
             issued_at TEXT NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS card_ledger_issued ON {table} (issued_at);
+        CREATE INDEX IF NOT EXISTS card_ledger_issued ON {ledgerTable} (issued_at);
         """;
 
     public const string LedgerColumns = "card_uuid, service_id, topic, valve, decision, codes, issued_at";

@@ -25,25 +25,8 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"""
-            CREATE SCHEMA IF NOT EXISTS "{_schema}";
-            CREATE TABLE IF NOT EXISTS {_table} (
-                id BIGSERIAL PRIMARY KEY,
-                service_id TEXT NOT NULL,
-                card_uuid TEXT NOT NULL,
-                outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
-                outcome_timestamp TEXT NOT NULL,
-                accepted_suggestions TEXT NULL,
-                override_reason_system TEXT NULL,
-                override_reason_code TEXT NULL,
-                override_reason_display TEXT NULL,
-                user_comment TEXT NULL,
-                received_at TEXT NOT NULL,
-                UNIQUE (card_uuid, outcome, outcome_timestamp)
-            );
-            CREATE INDEX IF NOT EXISTS feedback_service_received ON {_table} (service_id, received_at);
-            CREATE INDEX IF NOT EXISTS feedback_card ON {_table} (card_uuid);
-            """ + FeedbackSql.LedgerSchema(_ledger));
+        await using var command = _dataSource.CreateCommand($"CREATE SCHEMA IF NOT EXISTS \"{_schema}\";\n"
+            + FeedbackSql.Schema(_table, _ledger, "BIGSERIAL PRIMARY KEY"));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -41,25 +41,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS feedback (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                service_id TEXT NOT NULL,
-                card_uuid TEXT NOT NULL,
-                outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
-                outcome_timestamp TEXT NOT NULL,
-                accepted_suggestions TEXT NULL,
-                override_reason_system TEXT NULL,
-                override_reason_code TEXT NULL,
-                override_reason_display TEXT NULL,
-                user_comment TEXT NULL,
-                received_at TEXT NOT NULL,
-                UNIQUE (card_uuid, outcome, outcome_timestamp)
-            );
-            CREATE INDEX IF NOT EXISTS feedback_service_received ON feedback (service_id, received_at);
-            CREATE INDEX IF NOT EXISTS feedback_card ON feedback (card_uuid);
-            """ + FeedbackSql.LedgerSchema("card_ledger");
+        command.CommandText = "PRAGMA journal_mode = WAL;\n" + FeedbackSql.Schema("feedback", "card_ledger", "INTEGER PRIMARY KEY AUTOINCREMENT");
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
