@@ -185,55 +185,44 @@ public sealed class FhirFallbackTests : IDisposable
         Assert.Contains("time budget", body!.RootElement.GetRawText(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Unauthorized_Returns412_WithoutRetrying()
+    /// <summary>
+    /// Every way the FHIR server can fail one required key: the hook answers 412 naming the key and the cause, after the
+    /// number of calls the policy allows (retries only for 408, 429, 5xx; never for 401, 403, 404 or a bad body).
+    /// </summary>
+    public static TheoryData<string, string, int, string, int, string> FailureModes() => new()
     {
-        _fhir.ServeRecordOf(_example, 0, "conditions");
-        _fhir.Serve("Condition", "{}", "bav-candidate-1", status: 401);
+        // name, key, HTTP status, body, calls made, what the 412 says
+        { "401: the token is refused", "conditions", 401, "{}", 1, "refused the access token (401)" },
+        { "403: the read is forbidden", "conditions", 403, "{}", 1, "forbids this read (403)" },
+        { "404 on the patient read", "patient", 404, "{\"resourceType\":\"OperationOutcome\",\"issue\":[]}", 1, "does not have it (404)" },
+        { "404 on a search", "observations", 404, "", 1, "does not have it (404)" },
+        { "500 every time", "observations", 500, "oops", 3, "kept failing after retries (500)" },
+        { "502 every time", "conditions", 502, "<html>Bad Gateway</html>", 3, "kept failing after retries (502)" },
+        { "429 every time", "conditions", 429, "", 3, "kept refusing after retries (429)" },
+        { "an unexpected 3xx", "conditions", 302, "", 1, "answered 302" },
+        { "malformed JSON", "observations", 200, "{\"resourceType\":\"Bundle\",\"entry\":[{", 1, "not valid JSON" },
+        { "an empty body", "observations", 200, "", 1, "not valid JSON" },
+        { "an HTML page with 200", "conditions", 200, "<html><body>Sign in</body></html>", 1, "not valid JSON" },
+        { "JSON that is not FHIR", "conditions", 200, "[1,2,3]", 1, "not a FHIR resource or Bundle" },
+        { "an OperationOutcome with 200", "conditions", 200, "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"exception\"}]}", 1, "answered with an OperationOutcome" },
+        { "a Bundle of only failing OperationOutcomes", "conditions", 200, "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[{\"resource\":{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"fatal\",\"code\":\"exception\"}]}}]}", 1, "answered with an OperationOutcome" },
+        { "a Patient read that is not this patient's", "patient", 200, "{\"resourceType\":\"Patient\",\"id\":\"someone-else\"}", 1, "no Patient resource for the context patient" },
+    };
 
-        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
+    [Theory]
+    [MemberData(nameof(FailureModes))]
+    public async Task RequiredKeyFails_Returns412NamingTheKeyAndTheCause(string name, string key, int status, string body, int calls, string says)
+    {
+        _fhir.ServeRecordOf(_example, 0, key);
+        var type = FhirServerStub.KeyTypes[key];
+        _fhir.Serve(type, body, "bav-candidate-1", status: status);
+
+        var (response, outcome) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, key));
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
-        Assert.Equal(1, _fhir.Count("Condition"));
-        Assert.Contains("refused the access token (401)", body!.RootElement.GetRawText(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task PatientNotFound_Returns412NamingThePatientKey()
-    {
-        _fhir.ServeRecordOf(_example, 0, "patient");
-        _fhir.Serve("Patient", "{\"resourceType\":\"OperationOutcome\",\"issue\":[]}", "bav-candidate-1", status: 404);
-
-        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "patient"));
-
-        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
-        HookCallTests.AssertOutcome(body, "prefetch.patient");
-        Assert.Contains("(404)", body!.RootElement.GetRawText(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task PersistentServerError_Returns412AfterTwoRetries()
-    {
-        _fhir.ServeRecordOf(_example, 0, "observations");
-        _fhir.Serve("Observation", "oops", "bav-candidate-1", status: 500);
-
-        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
-
-        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
-        Assert.Equal(3, _fhir.Count("Observation"));
-        Assert.Contains("kept failing after retries (500)", body!.RootElement.GetRawText(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task MalformedJson_Returns412()
-    {
-        _fhir.ServeRecordOf(_example, 0, "observations");
-        _fhir.Serve("Observation", "{\"resourceType\":\"Bundle\",\"entry\":[{", "bav-candidate-1");
-
-        var (response, body) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "observations"));
-
-        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
-        Assert.Contains("not valid JSON", body!.RootElement.GetRawText(), StringComparison.Ordinal);
+        HookCallTests.AssertOutcome(outcome, $"prefetch.{key}");
+        Assert.Contains(says, outcome!.RootElement.GetRawText(), StringComparison.Ordinal);
+        Assert.True(calls == _fhir.Count(type), $"{name}: {_fhir.Count(type)} call(s), expected {calls}");
     }
 
     [Fact]
