@@ -4,13 +4,13 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
-using Valvuloplasty.Fhir.CdsHooks.Services;
 using Valvuloplasty.Fhir.Data;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 
 namespace Valvuloplasty.Fhir.Benchmarks;
 

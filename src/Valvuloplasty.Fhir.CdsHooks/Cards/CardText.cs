@@ -1,7 +1,9 @@
 using System.Globalization;
 using Valvuloplasty.Fhir.Data.Prefetch;
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.Rules.Valves;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Cards;
 

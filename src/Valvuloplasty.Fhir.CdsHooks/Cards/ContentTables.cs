@@ -44,7 +44,7 @@ public sealed class ContentTables
         Citations = citations;
         Links = links;
 
-        var missingCitations = Rules.Rules.Citations.All.Where(id => !_citations.ContainsKey(id)).ToList();
+        var missingCitations = Rules.Content.Citations.All.Where(id => !_citations.ContainsKey(id)).ToList();
         var missingLinks = LinkIds.All.Where(id => !_links.ContainsKey(id)).ToList();
         var unknownGuidelines = citations.Select(c => c.Guideline).Where(g => !guidelines.ContainsKey(g)).Distinct().ToList();
         if (missingCitations.Count > 0 || missingLinks.Count > 0 || unknownGuidelines.Count > 0)

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.CdsHooks.Security;
-using Valvuloplasty.Fhir.CdsHooks.Services;
 using Valvuloplasty.Fhir.Data.Feedback;
 using Valvuloplasty.Fhir.Data.Prefetch;
 

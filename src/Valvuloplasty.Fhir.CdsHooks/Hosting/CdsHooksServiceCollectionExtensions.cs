@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.CdsHooks.Cards;
-using Valvuloplasty.Fhir.CdsHooks.Services;
-using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.CdsHooks.Hooks;
+using Valvuloplasty.Fhir.Rules.Engine;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Hosting;
 

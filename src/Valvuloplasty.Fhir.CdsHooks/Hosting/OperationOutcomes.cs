@@ -1,7 +1,7 @@
 using System.Net.Mime;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Task = System.Threading.Tasks.Task;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Hosting;
 

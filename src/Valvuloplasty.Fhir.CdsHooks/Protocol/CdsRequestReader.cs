@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Valvuloplasty.Fhir.CdsHooks.Services;
+using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Protocol;

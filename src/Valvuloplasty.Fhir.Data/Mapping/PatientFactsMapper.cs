@@ -1,8 +1,9 @@
 using Hl7.Fhir.Model;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Data.Terminology;
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.Rules.Terminology;
 using static Valvuloplasty.Fhir.Data.Mapping.FhirValues;
 

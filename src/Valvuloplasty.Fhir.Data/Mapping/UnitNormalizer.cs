@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
+using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 
 namespace Valvuloplasty.Fhir.Data.Mapping;
 

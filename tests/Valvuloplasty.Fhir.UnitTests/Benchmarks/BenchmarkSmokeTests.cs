@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Valvuloplasty.Fhir.Benchmarks;
-using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.Rules.Engine;
 
 namespace Valvuloplasty.Fhir.UnitTests.Benchmarks;
 

@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Valvuloplasty.Fhir.CdsHooks.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.UnitTests.Support;
 
 namespace Valvuloplasty.Fhir.UnitTests.Cards;

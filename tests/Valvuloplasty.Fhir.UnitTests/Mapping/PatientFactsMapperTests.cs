@@ -1,6 +1,6 @@
 using Valvuloplasty.Fhir.Data.Prefetch;
+using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.UnitTests.Support;
 using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Valvuloplasty.Fhir.Data.Prefetch;
+using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.UnitTests.Support;
 using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 

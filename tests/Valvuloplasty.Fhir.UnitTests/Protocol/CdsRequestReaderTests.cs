@@ -1,6 +1,6 @@
 using System.Text;
+using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
-using Valvuloplasty.Fhir.CdsHooks.Services;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.UnitTests.Protocol;

@@ -1,5 +1,5 @@
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.UnitTests.Support;
 using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 

@@ -1,6 +1,7 @@
 using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.UnitTests.Support;
 
 namespace Valvuloplasty.Fhir.UnitTests.Rules;

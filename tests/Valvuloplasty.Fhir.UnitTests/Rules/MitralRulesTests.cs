@@ -1,5 +1,7 @@
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.Rules.Valves;
 using Valvuloplasty.Fhir.UnitTests.Support;
 using static Valvuloplasty.Fhir.Rules.Facts.MeasurementKind;
 

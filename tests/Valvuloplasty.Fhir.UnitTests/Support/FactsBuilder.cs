@@ -1,5 +1,6 @@
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.Rules.Valves;
 
 namespace Valvuloplasty.Fhir.UnitTests.Support;
 

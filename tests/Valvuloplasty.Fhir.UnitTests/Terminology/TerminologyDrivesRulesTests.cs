@@ -3,8 +3,8 @@ using Hl7.Fhir.Model;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Data.Terminology;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
-using Valvuloplasty.Fhir.Rules.Rules;
 using Valvuloplasty.Fhir.UnitTests.Support;
 
 namespace Valvuloplasty.Fhir.UnitTests.Terminology;

@@ -1,6 +1,8 @@
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Valves;
 
 /// <summary>
 /// Balloon pulmonary valvuloplasty (BPV), docs/clinical-rules.md §6. Severity by peak gradient

@@ -1,4 +1,4 @@
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Content;
 
 /// <summary>
 /// The card item codes of docs/clinical-rules.md §3–§8: what a card tells the clinician, in machine-readable form.

@@ -1,6 +1,7 @@
+using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Engine;
 
 /// <summary>The decision for one valve (docs/clinical-rules.md §1).</summary>
 public enum Decision

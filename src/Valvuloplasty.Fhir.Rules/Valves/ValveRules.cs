@@ -1,6 +1,8 @@
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Valves;
 
 /// <summary>The steps every valve's rules share: recent balloon procedure, data gaps, bounds, pregnancy.</summary>
 internal static class ValveRules

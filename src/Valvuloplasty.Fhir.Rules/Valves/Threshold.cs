@@ -1,6 +1,6 @@
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Valves;
 
 /// <summary>
 /// Threshold tests on measurements, which may be bounds (<c>valueQuantity.comparator</c>, docs/clinical-rules.md §2).

@@ -1,6 +1,8 @@
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Valves;
 
 /// <summary>The aortic assessment and, when bridgeToTavr is yes, the bridge recommendation.</summary>
 public sealed record AorticResult(ValveAssessment Assessment, BridgeRecommendation? Bridge);

@@ -1,6 +1,8 @@
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Valves;
 
 /// <summary>docs/clinical-rules.md §3, shared by every valve: no decision on missing, stale or preliminary-only echo data.</summary>
 internal static class EchoGate

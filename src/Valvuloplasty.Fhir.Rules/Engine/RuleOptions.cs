@@ -1,4 +1,4 @@
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Engine;
 
 /// <summary>
 /// The choices docs/clinical-rules.md leaves to the program, with the documented defaults.

@@ -1,8 +1,8 @@
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Data.Prefetch;
-using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.Rules.Engine;
 
-namespace Valvuloplasty.Fhir.CdsHooks.Services;
+namespace Valvuloplasty.Fhir.CdsHooks.Hooks;
 
 /// <summary>One CDS service: an id, the hook it answers, and what discovery says about it.</summary>
 public sealed record CdsService(string Id, string Hook, HookKind Kind, string Title, string Description)

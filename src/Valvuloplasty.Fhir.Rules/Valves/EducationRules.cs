@@ -1,6 +1,8 @@
+using Valvuloplasty.Fhir.Rules.Content;
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Valves;
 
 /// <summary>
 /// Risk education and safety warnings, docs/clinical-rules.md §7: the procedure's risks and

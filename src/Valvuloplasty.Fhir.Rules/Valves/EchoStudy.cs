@@ -1,6 +1,7 @@
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Valves;
 
 /// <summary>Whether a valve's echo data can carry a decision (docs/clinical-rules.md §3).</summary>
 public enum EchoStatus

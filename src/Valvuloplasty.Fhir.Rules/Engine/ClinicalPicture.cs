@@ -1,6 +1,8 @@
+using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Facts;
+using Valvuloplasty.Fhir.Rules.Valves;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Engine;
 
 /// <summary>
 /// What a surgical risk category rests on: a score (in the evidence table), a Heart Team category, or the count of

@@ -1,6 +1,7 @@
+using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Engine;
 
 /// <summary>Collects the pieces of one valve's assessment while its rules run, then freezes them.</summary>
 internal sealed class AssessmentBuilder(Valve valve)

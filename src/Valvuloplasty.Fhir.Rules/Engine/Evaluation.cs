@@ -1,6 +1,6 @@
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Engine;
 
 /// <summary>The CDS Hooks hook being answered, as far as the rules care.</summary>
 public enum HookKind

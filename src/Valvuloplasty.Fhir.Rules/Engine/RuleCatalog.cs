@@ -1,6 +1,8 @@
+using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Facts;
+using Valvuloplasty.Fhir.Rules.Valves;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Engine;
 
 /// <summary>
 /// The entry point of the rules: which valves to assess for a hook, and what to say about drafted

@@ -4,9 +4,9 @@ using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Data.FhirServer;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
-using Valvuloplasty.Fhir.Rules.Rules;
+using Valvuloplasty.Fhir.Rules.Engine;
 
-namespace Valvuloplasty.Fhir.CdsHooks.Services;
+namespace Valvuloplasty.Fhir.CdsHooks.Hooks;
 
 /// <summary>The answer to a hook call: cards, or the required keys that could not be obtained (412).</summary>
 public sealed record HookOutcome(IReadOnlyList<Card> Cards, IReadOnlyList<MissingKey> Missing, IReadOnlyDictionary<string, KeyData> Keys);

@@ -1,4 +1,4 @@
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Content;
 
 /// <summary>
 /// The guideline statements the rules cite, by id in the one citation table (<c>profiles/content/citations.json</c>):

@@ -1,6 +1,7 @@
+using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.Rules.Rules;
+namespace Valvuloplasty.Fhir.Rules.Content;
 
 /// <summary>
 /// One thing an assessment or a warning tells the clinician, as facts. The rules decide what to say; the card
