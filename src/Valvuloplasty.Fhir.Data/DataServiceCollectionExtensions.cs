@@ -47,8 +47,7 @@ public static class DataServiceCollectionExtensions
             }
         });
         services.AddSingleton<PrefetchTemplates>();
-        services.AddSingleton<ResourceRelevance>();
-        services.AddSingleton(provider => new FhirJsonReader(provider.GetRequiredService<ResourceRelevance>()));
+        services.AddSingleton(FhirJsonReader.Shared);
         services.AddSingleton<PatientRecordAssembler>();
         services.AddSingleton<PatientFactsMapper>();
         services.AddHostedService<TerminologyStartup>();

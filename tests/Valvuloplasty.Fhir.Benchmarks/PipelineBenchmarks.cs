@@ -25,7 +25,7 @@ public class PipelineBenchmarks : IDisposable
     private Evaluation _evaluation = null!;
     private IReadOnlyList<Card> _cards = [];
 
-    [Params("typical", "large")]
+    [Params("typical", "large", "typical-padded", "large-padded")]
     public string Size { get; set; } = "typical";
 
     [Params("patient-view", "order-sign")]

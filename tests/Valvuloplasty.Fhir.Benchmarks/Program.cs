@@ -19,7 +19,7 @@ switch (args[0])
         BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args[1..]);
         return 0;
     case "sizes":
-        foreach (var size in new[] { "typical", "large" })
+        foreach (var size in RequestFixtures.Sizes)
         {
             var request = RequestFixtures.Create(size, "patient-view");
             Console.WriteLine($"{size}: {request.Length} bytes, {RequestFixtures.ResourceCount(request)} resources");

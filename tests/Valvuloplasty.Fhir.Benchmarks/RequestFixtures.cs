@@ -5,10 +5,14 @@ using Valvuloplasty.Fhir.Data.Prefetch;
 namespace Valvuloplasty.Fhir.Benchmarks;
 
 /// <summary>
-/// Hook requests of realistic size, generated deterministically from the synthetic patient
-/// <c>aortic-candidate</c>: <b>typical</b> (about 100 resources in prefetch) and <b>large</b> (about 1,000
-/// resources, about half a megabyte: five years of echo studies, vitals and labs, long problem and
-/// medication lists). The clinical picture stays that of a BAV candidate, so every stage does real work.
+/// Hook requests of realistic size, generated deterministically from the synthetic patient <c>aortic-candidate</c>.
+/// The observations prefetch is filtered by code, so an EHR sends only observations the rules read: the
+/// <b>typical</b> and <b>large</b> requests (about 100 and 1,000 resources) hold only echo measurements among their
+/// Observations (every study: Vmax, mean gradient, AVA, AVAi, LVEF, PASP; a NYHA assessment per visit), with an
+/// unfiltered problem list and medication list. These are the figures the README's targets are measured on. The
+/// <b>typical-padded</b> and <b>large-padded</b> requests add vitals and labs an unfiltered query would also return:
+/// the reader skips them, so they flatter the throughput and are kept only as a second row. The clinical picture stays
+/// that of a BAV candidate, so every stage does real work.
 /// </summary>
 public static class RequestFixtures
 {
@@ -16,15 +20,21 @@ public static class RequestFixtures
 
     public static string RepoRoot { get; } = FindRoot();
 
-    /// <summary>The request bytes for a size (typical | large) and hook (patient-view | order-sign).</summary>
+    /// <summary>The sizes: all-relevant first (the ones the targets use), then the padded ones.</summary>
+    public static readonly IReadOnlyList<string> Sizes = ["typical", "large", "typical-padded", "large-padded"];
+
+    /// <summary>The request bytes for a size (see <see cref="Sizes"/>) and hook (patient-view | order-sign).</summary>
     public static byte[] Create(string size, string hook)
     {
         var (conditions, echoStudies, vitals, labs, medications) = size switch
         {
-            "typical" => (12, 6, 24, 16, 14),
-            "large" => (60, 24, 420, 300, 60),
-            _ => throw new ArgumentOutOfRangeException(nameof(size), size, "typical or large"),
+            "typical" => (12, 12, 0, 0, 14),
+            "large" => (60, 130, 0, 0, 60),
+            "typical-padded" => (12, 6, 24, 16, 14),
+            "large-padded" => (60, 24, 420, 300, 60),
+            _ => throw new ArgumentOutOfRangeException(nameof(size), size, string.Join(" | ", Sizes)),
         };
+        var relevantOnly = vitals == 0 && labs == 0;
         var random = new Random(20261128);
         var bundle = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, "profiles", "examples", "patients", $"Bundle-{PatientId}.json")))!;
         var resources = bundle["entry"]!.AsArray().Select(e => e!["resource"]!.DeepClone().AsObject()).ToList();
@@ -42,6 +52,11 @@ public static class RequestFixtures
             resources.Add(Observation($"e{s}-ava", "http://loinc.org", "79958-5", 1.2m - (0.01m * (echoStudies - s)), "cm2", date));
             resources.Add(Observation($"e{s}-lvef", "http://loinc.org", "18043-0", 58m, "%", date));
             resources.Add(Observation($"e{s}-pasp", "http://loinc.org", "8440-0", 32m + random.Next(0, 8), "mm[Hg]", date));
+            if (relevantOnly)
+            {
+                resources.Add(Observation($"e{s}-avai", "http://loinc.org", "79959-3", 0.62m - (0.005m * (echoStudies - s)), "cm2/m2", date));
+                resources.Add(Nyha($"n{s}", s < 2 ? "LA28406-9" : "LA28405-1", date));
+            }
         }
 
         for (var i = 0; i < vitals; i++)
@@ -145,6 +160,18 @@ public static class RequestFixtures
         ["subject"] = new JsonObject { ["reference"] = $"Patient/{PatientId}" },
         ["effectiveDateTime"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = unit, ["system"] = "http://unitsofmeasure.org", ["code"] = unit },
+    };
+
+    /// <summary>A NYHA assessment (LOINC 88020-3) answered with a LOINC answer code.</summary>
+    private static JsonObject Nyha(string id, string answer, DateOnly date) => new()
+    {
+        ["resourceType"] = "Observation",
+        ["id"] = $"{PatientId}-{id}",
+        ["status"] = "final",
+        ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "88020-3" }) },
+        ["subject"] = new JsonObject { ["reference"] = $"Patient/{PatientId}" },
+        ["effectiveDateTime"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["valueCodeableConcept"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = answer }) },
     };
 
     private static JsonObject Medication(string id, string name) => new()

@@ -123,7 +123,7 @@ public static partial class CdsRequestReader
         }
 
         var hookContext = new HookContext(context.UserId!, context.PatientId!, context.EncounterId, context.Selections ?? [],
-            [.. context.DraftOrders.Select(e => e.Resource)], context.DraftOrderProblems);
+            [.. context.DraftOrders.Select(e => e.Item)], context.DraftOrderProblems);
         return (new HookRequest(hook!, instance, server, authorization, hookContext, prefetch), issues);
     }
 
@@ -165,10 +165,10 @@ public static partial class CdsRequestReader
         // A draft order for someone else is a request error, never a card about this patient.
         foreach (var entry in context.DraftOrders)
         {
-            if (context.PatientId is not null && PatientRecordAssembler.PatientOf(entry.Resource) is { } owner && owner != context.PatientId)
+            if (context.PatientId is not null && PatientRecordAssembler.PatientOf(entry.Item) is { } owner && owner != context.PatientId)
             {
                 var location = context.DraftOrdersIsBundle ? $"context.draftOrders.entry[{entry.Index}]" : "context.draftOrders";
-                issues.Add(new RequestIssue(location, $"This draft {entry.Resource.TypeName}'s subject is another patient than context.patientId."));
+                issues.Add(new RequestIssue(location, $"This draft {entry.Item.Type}'s subject is another patient than context.patientId."));
             }
         }
 

@@ -1,4 +1,4 @@
-using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
@@ -16,7 +16,7 @@ public sealed record HookContext(
     string PatientId,
     string? EncounterId,
     IReadOnlyList<string> Selections,
-    IReadOnlyList<Resource> DraftOrders,
+    IReadOnlyList<RecordItem> DraftOrders,
     IReadOnlyList<string> DraftOrderProblems);
 
 /// <summary>A validated CDS Hooks 2.0 request.</summary>

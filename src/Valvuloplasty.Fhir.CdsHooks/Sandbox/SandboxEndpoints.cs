@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Valvuloplasty.Fhir.CdsHooks.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
 using Valvuloplasty.Fhir.CdsHooks.Security;
+using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Rules.Engine;
@@ -177,16 +178,17 @@ public static class SandboxEndpoints
 
     private static SandboxPatient Summary(Patient patient, SandboxFhirStore store, PatientFactsMapper mapper, DateTimeOffset now)
     {
-        var resources = store.OfPatient(patient.Id!).ToList();
+        var resources = store.OfPatient(patient.Id!).Select(FirelyResourceAdapter.From).ToList();
         var keys = new Dictionary<string, KeyData>(StringComparer.Ordinal)
         {
-            [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [patient], []),
-            [PrefetchKeys.Conditions] = new(PrefetchKeys.Conditions, DataSource.Prefetch, [.. resources.OfType<Condition>()], []),
-            [PrefetchKeys.Observations] = new(PrefetchKeys.Observations, DataSource.Prefetch, [.. resources.OfType<Observation>()], []),
-            [PrefetchKeys.Procedures] = new(PrefetchKeys.Procedures, DataSource.Prefetch, [.. resources.OfType<Procedure>()], []),
-            [PrefetchKeys.Medications] = new(PrefetchKeys.Medications, DataSource.Prefetch, [.. resources.OfType<MedicationRequest>()], []),
+            [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [FirelyResourceAdapter.From(patient)], []),
+            [PrefetchKeys.Conditions] = new(PrefetchKeys.Conditions, DataSource.Prefetch, [.. resources.OfType<ConditionItem>()], []),
+            [PrefetchKeys.Observations] = new(PrefetchKeys.Observations, DataSource.Prefetch, [.. resources.OfType<ObservationItem>()], []),
+            [PrefetchKeys.Procedures] = new(PrefetchKeys.Procedures, DataSource.Prefetch, [.. resources.OfType<ProcedureItem>()], []),
+            [PrefetchKeys.Medications] = new(PrefetchKeys.Medications, DataSource.Prefetch, [.. resources.OfType<MedicationRequestItem>()], []),
         };
-        var facts = mapper.Map(new PatientRecord(patient.Id!, keys) { Supporting = [.. resources.OfType<Medication>().Select(m => new FhirEntry(m, 0, null, SearchEntryMode.Unspecified))] }, now);
+        var medications = store.OfType("Medication").Select(m => new FhirEntry(FirelyResourceAdapter.From(m), 0, null, SearchEntryMode.Unspecified));
+        var facts = mapper.Map(new PatientRecord(patient.Id!, keys) { Supporting = [.. medications] }, now);
         var picture = ClinicalPicture.From(facts, now);
         var findings = new List<string>();
         findings.AddRange(facts.Stenoses.Select(s => $"{s.Display}{(s.Confirmed ? "" : " (unconfirmed)")}"));

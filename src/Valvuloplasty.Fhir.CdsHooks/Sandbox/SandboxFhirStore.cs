@@ -1,5 +1,7 @@
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Options;
+using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Sandbox;
@@ -22,10 +24,12 @@ public sealed class SandboxFhirStore
             throw new InvalidOperationException($"Sandbox:PatientsPath '{folder}' does not exist.");
         }
 
+        // The endpoint serves these as FHIR resources, so they are read with Firely (leniently, as a client's server would).
+        var parser = new FhirJsonDeserializer(new DeserializerSettings().UsingMode(DeserializationMode.Ostrich));
         foreach (var file in Directory.EnumerateFiles(folder, "Bundle-*.json").Order(StringComparer.Ordinal))
         {
-            var payload = FhirJsonReader.Shared.Read(File.ReadAllBytes(file));
-            foreach (var resource in payload.Resources)
+            var bundle = (Bundle)parser.DeserializeResource(File.ReadAllText(file));
+            foreach (var resource in bundle.Entry.Select(e => e.Resource).OfType<Resource>())
             {
                 if (!_byType.TryGetValue(resource.TypeName, out var list))
                 {
@@ -58,5 +62,8 @@ public sealed class SandboxFhirStore
 
     /// <summary>Every resource of one patient (for the page's summaries).</summary>
     public IEnumerable<Resource> OfPatient(string id) =>
-        _byType.Values.SelectMany(list => list).Where(r => PatientRecordAssembler.PatientOf(r) == id);
+        _byType.Values.SelectMany(list => list).Where(r => PatientOf(r) == id);
+
+    /// <summary>The patient a stored resource belongs to (its subject), as the hook's record assembly decides it.</summary>
+    public static string? PatientOf(Resource resource) => PatientRecordAssembler.PatientOf(FirelyResourceAdapter.From(resource));
 }

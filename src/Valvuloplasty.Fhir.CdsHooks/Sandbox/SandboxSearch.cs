@@ -1,5 +1,4 @@
 using Hl7.Fhir.Model;
-using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Sandbox;
 
@@ -45,7 +44,7 @@ public static class SandboxSearch
         var codes = Tokens(parameters.GetValueOrDefault("code"));
         var statuses = List(parameters.GetValueOrDefault("status"));
         return resources.Where(r =>
-            (patientId is null || PatientRecordAssembler.PatientOf(r) == patientId)
+            (patientId is null || SandboxFhirStore.PatientOf(r) == patientId)
             && (ids is null || ids.Contains(r.Id, StringComparer.Ordinal))
             && (codes.Count == 0 || Codes(r).Any(c => codes.Any(t => t.Matches(c.System, c.Code))))
             && (statuses is null || statuses.Contains(Status(r), StringComparer.Ordinal)));

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.Data.FhirServer;
@@ -179,7 +180,7 @@ public sealed class FhirFallback(
             }
 
             var data = PatientRecordAssembler.Filter(template, patientId, entries, DataSource.FhirServer, problems);
-            if (template.Key == PrefetchKeys.Patient && data.Resources.Count == 0)
+            if (template.Key == PrefetchKeys.Patient && data.Items.Count == 0)
             {
                 throw new FetchException("no-patient", "the FHIR server returned no Patient resource for the context patient");
             }
@@ -220,9 +221,9 @@ public sealed class FhirFallback(
     /// </summary>
     private async Task<KeyData> WithReferencedMedicationsAsync(HttpClient client, Uri baseUrl, string? accessToken, KeyData medications, CancellationToken budget)
     {
-        var known = medications.Supporting.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Medication>().Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        var wanted = medications.Resources.OfType<Hl7.Fhir.Model.MedicationRequest>()
-            .Select(r => (r.Medication as Hl7.Fhir.Model.ResourceReference)?.Reference)
+        var known = medications.Supporting.Select(e => e.Item).OfType<MedicationItem>().Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var wanted = medications.Items.OfType<MedicationRequestItem>()
+            .Select(r => r.ByReference ? r.MedicationReference : null)
             .Select(reference => reference is null || reference.StartsWith('#') || !Uri.TryCreate(baseUrl, reference, out var url) || !FhirServerAllowList.IsUnder(url, baseUrl) ? null : url)
             .OfType<Uri>()
             .Where(url => url.Segments.Length >= 2 && url.Segments[^2] == "Medication/" && !known.Contains(url.Segments[^1]))
@@ -239,7 +240,7 @@ public sealed class FhirFallback(
             try
             {
                 var payload = await GetAsync(client, url, accessToken, budget);
-                return payload.Entries.FirstOrDefault(e => e.Resource is Hl7.Fhir.Model.Medication) is { } entry ? entry with { FullUrl = url.AbsoluteUri, Mode = SearchEntryMode.Include } : null;
+                return payload.Entries.FirstOrDefault(e => e.Item is MedicationItem) is { } entry ? entry with { FullUrl = url.AbsoluteUri, Mode = SearchEntryMode.Include } : null;
             }
             catch (Exception ex) when (ex is FetchException or JsonException or HttpRequestException or TimeoutRejectedException
                 || (ex is OperationCanceledException && budget.IsCancellationRequested))

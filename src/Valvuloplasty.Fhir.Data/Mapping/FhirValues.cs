@@ -1,35 +1,14 @@
 using System.Globalization;
-using Hl7.Fhir.Model;
-using Hl7.Fhir.Utility;
+using Valvuloplasty.Fhir.Data.Fhir;
 
 namespace Valvuloplasty.Fhir.Data.Mapping;
 
 /// <summary>
-/// Tolerant readers for FHIR elements. Resources are parsed leniently, so an element may hold a value
-/// of the wrong shape (an invalid code, a string where a number belongs); Firely then throws on the
-/// typed getter. These helpers read the raw JSON value instead and return null for anything unusable.
+/// How the mapper reads the elements of a <see cref="RecordItem"/>: dates with their precision, codings, labels and
+/// references. Values arrive as written; anything unusable reads as null.
 /// </summary>
 internal static class FhirValues
 {
-    /// <summary>The raw code string of a <c>code</c> element (e.g. a status), or null.</summary>
-    public static string? Code(PrimitiveType? element) => element?.JsonValue as string;
-
-    public static decimal? Decimal(FhirDecimal? element) => element?.JsonValue switch
-    {
-        decimal d => d,
-        double d when double.IsFinite(d) && Math.Abs(d) < 1e15 => (decimal)d,
-        long l => l,
-        int i => i,
-        _ => null,
-    };
-
-    public static int? Integer(Integer? element) => element?.JsonValue switch
-    {
-        int i => i,
-        long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
-        _ => null,
-    };
-
     /// <summary>
     /// A FHIR date, dateTime or instant as the rules read it. <paramref name="At"/> is the latest instant its precision
     /// allows (docs/clinical-rules.md §2: a partial date counts at its latest), <paramref name="Earliest"/> the first;
@@ -39,17 +18,23 @@ internal static class FhirValues
     public readonly record struct FhirWhen(DateTimeOffset At, DateTimeOffset Earliest, string? Partial);
 
     /// <summary>A dateTime, instant, date or Period (its end, else its start) read as <see cref="FhirWhen"/>; null when unreadable.</summary>
-    public static FhirWhen? When(DataType? value) => value switch
+    public static FhirWhen? When(FhirTime? time) => time?.Kind switch
     {
-        FhirDateTime dt => FromText(dt.Value),
-        Instant i => i.Value is { } at ? new FhirWhen(at, at, null) : FromText(i.JsonValue as string),
-        Date d => FromText(d.Value),
-        Period p => When(p.EndElement) ?? When(p.StartElement),
+        FhirTimeKind.DateTime => FromText(time.Text),
+        FhirTimeKind.Instant => time.Instant is { } at ? new FhirWhen(at, at, null) : FromText(time.Text),
+        FhirTimeKind.Period => FromText(time.End) ?? FromText(time.Start),
         _ => null,
     };
 
-    /// <summary>The instant a date stands for (<see cref="FhirWhen.At"/>), or null.</summary>
-    public static DateTimeOffset? Instant(DataType? value) => When(value)?.At;
+    /// <summary>A dateTime or date element written as text (recordedDate, birthDate).</summary>
+    public static FhirWhen? When(string? text) => FromText(text);
+
+    /// <summary>The instant a time stands for (<see cref="FhirWhen.At"/>), or null.</summary>
+    public static DateTimeOffset? Instant(FhirTime? time) => When(time)?.At;
+
+    /// <summary>The start of a Period, or the instant of a dateTime.</summary>
+    public static DateTimeOffset? Start(FhirTime? time) =>
+        time?.Kind == FhirTimeKind.Period ? (FromText(time.Start) ?? FromText(time.End))?.At : Instant(time);
 
     private static FhirWhen? FromText(string? text)
     {
@@ -58,7 +43,7 @@ internal static class FhirValues
             return null;
         }
 
-        if (text.Length > 10 && new FhirDateTime(text).TryToDateTimeOffset(out var at))
+        if (text.Length > 10 && new Hl7.Fhir.Model.FhirDateTime(text).TryToDateTimeOffset(out var at))
         {
             return new FhirWhen(at, at, null);
         }
@@ -80,9 +65,6 @@ internal static class FhirValues
 
     private static DateTimeOffset Midnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
-    /// <summary>The start of a Period, or the instant of a dateTime.</summary>
-    public static DateTimeOffset? Start(DataType? value) => value is Period p ? Instant(p.StartElement) ?? Instant(p.EndElement) : Instant(value);
-
     /// <summary>A FHIR date (YYYY, YYYY-MM or YYYY-MM-DD); partial dates resolve to their first day.</summary>
     public static DateOnly? ParseDate(string? value)
     {
@@ -97,7 +79,7 @@ internal static class FhirValues
     }
 
     /// <summary>The codings of a CodeableConcept that have both system and code.</summary>
-    public static IEnumerable<(string System, string Code, string? Display)> Codings(CodeableConcept? concept)
+    public static IEnumerable<(string System, string Code, string? Display)> Codings(FhirConcept? concept)
     {
         if (concept is null)
         {
@@ -106,21 +88,15 @@ internal static class FhirValues
 
         foreach (var coding in concept.Coding)
         {
-            var system = coding.System;
-            var code = Code(coding.CodeElement);
-            if (!string.IsNullOrWhiteSpace(system) && !string.IsNullOrWhiteSpace(code))
+            if (!string.IsNullOrWhiteSpace(coding.System) && !string.IsNullOrWhiteSpace(coding.Code))
             {
-                yield return (system, code.Trim(), coding.Display);
+                yield return (coding.System, coding.Code.Trim(), coding.Display);
             }
         }
     }
 
-    /// <summary>All code strings of a CodeableConcept, whatever their system (for status concepts).</summary>
-    public static IEnumerable<string> CodeStrings(CodeableConcept? concept) =>
-        concept?.Coding.Select(c => Code(c.CodeElement)).OfType<string>() ?? [];
-
     /// <summary>The human label of a concept: text, else the first display, else the first code.</summary>
-    public static string Label(CodeableConcept? concept, string fallback)
+    public static string Label(FhirConcept? concept, string fallback)
     {
         if (concept is null)
         {
@@ -132,24 +108,19 @@ internal static class FhirValues
             return concept.Text;
         }
 
-        var coding = concept.Coding.FirstOrDefault(c => !string.IsNullOrWhiteSpace(c.Display)) ?? concept.Coding.FirstOrDefault();
-        return coding?.Display ?? Code(coding?.CodeElement) ?? fallback;
+        var coding = concept.Coding.FirstOrDefault(c => !string.IsNullOrWhiteSpace(c.Display)) ?? (concept.Coding.Count > 0 ? concept.Coding[0] : null);
+        return coding?.Display ?? coding?.Code ?? fallback;
     }
 
-    /// <summary><c>Type/id</c>, the form every card uses to cite its evidence.</summary>
-    public static string Reference(Resource resource) =>
-        string.IsNullOrEmpty(resource.Id) ? $"{resource.TypeName} (no id)" : $"{resource.TypeName}/{resource.Id}";
-
     /// <summary>The patient id a reference points at (<c>Patient/123</c>, <c>https://x/fhir/Patient/123/_history/2</c>), or null.</summary>
-    public static string? PatientIdOf(ResourceReference? reference)
+    public static string? PatientIdOf(string? reference)
     {
-        var text = reference?.Reference;
-        if (string.IsNullOrEmpty(text))
+        if (string.IsNullOrEmpty(reference))
         {
             return null;
         }
 
-        var segments = text.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var segments = reference.Split('/', StringSplitOptions.RemoveEmptyEntries);
         for (var i = segments.Length - 2; i >= 0; i--)
         {
             if (segments[i] == "Patient")
@@ -159,22 +130,5 @@ internal static class FhirValues
         }
 
         return null;
-    }
-
-    /// <summary>Runs a read that may throw on a malformed element and turns the failure into null.</summary>
-    public static T? Try<T>(Func<T?> read) where T : class
-    {
-        try
-        {
-            return read();
-        }
-        catch (CodedException)
-        {
-            return null;
-        }
-        catch (InvalidCastException)
-        {
-            return null;
-        }
     }
 }

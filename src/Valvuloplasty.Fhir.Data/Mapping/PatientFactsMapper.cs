@@ -1,4 +1,4 @@
-using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Data.Terminology;
 using Valvuloplasty.Fhir.Rules.Content;
@@ -10,7 +10,7 @@ using static Valvuloplasty.Fhir.Data.Mapping.FhirValues;
 namespace Valvuloplasty.Fhir.Data.Mapping;
 
 /// <summary>
-/// FHIR R4 → <see cref="PatientFacts"/>, docs/clinical-rules.md §2–§3: condition and observation statuses,
+/// The record's <see cref="RecordItem"/>s → <see cref="PatientFacts"/>, docs/clinical-rules.md §2–§3: condition and observation statuses,
 /// effective[x], units, coded answers, procedures, orders and anticoagulants. Every code is classified
 /// through the <see cref="ValueSetIndex"/>; every rejected value leaves a <see cref="DataNote"/>.
 /// One malformed resource is skipped with a note; it never fails the rest.
@@ -34,30 +34,30 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         ArgumentNullException.ThrowIfNull(record);
         var state = new MappingState(asOf, MedicationIndex.Of(record.Supporting));
 
-        var patient = record.All<Patient>(PrefetchKeys.Patient).FirstOrDefault();
-        foreach (var condition in record.All<Condition>(PrefetchKeys.Conditions))
+        var patient = record.All<PatientItem>(PrefetchKeys.Patient).FirstOrDefault();
+        foreach (var condition in record.All<ConditionItem>(PrefetchKeys.Conditions))
         {
-            Guard(state, condition, () => MapCondition(condition, state));
+            MapCondition(condition, state);
         }
 
-        foreach (var observation in record.All<Observation>(PrefetchKeys.Observations))
+        foreach (var observation in record.All<ObservationItem>(PrefetchKeys.Observations))
         {
-            Guard(state, observation, () => MapObservation(observation, state));
+            MapObservation(observation, state);
         }
 
-        foreach (var procedure in record.All<Procedure>(PrefetchKeys.Procedures))
+        foreach (var procedure in record.All<ProcedureItem>(PrefetchKeys.Procedures))
         {
-            Guard(state, procedure, () => MapProcedure(procedure, state));
+            MapProcedure(procedure, state);
         }
 
-        foreach (var request in record.All<ServiceRequest>(PrefetchKeys.ServiceRequests))
+        foreach (var request in record.All<ServiceRequestItem>(PrefetchKeys.ServiceRequests))
         {
-            Guard(state, request, () => state.Orders.Add(MapOrder(request, isDraft: false)));
+            state.Orders.Add(MapOrder(request, isDraft: false));
         }
 
-        foreach (var medication in record.All<MedicationRequest>(PrefetchKeys.Medications))
+        foreach (var medication in record.All<MedicationRequestItem>(PrefetchKeys.Medications))
         {
-            Guard(state, medication, () => MapMedication(medication, state));
+            MapMedication(medication, state);
         }
 
         if (state.UnresolvedMedications.Count > 0)
@@ -65,9 +65,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.MedicationUnresolved) { Items = [.. state.UnresolvedMedications] });
         }
 
-        foreach (var assessment in record.All<RiskAssessment>(PrefetchKeys.RiskAssessments))
+        foreach (var assessment in record.All<RiskAssessmentItem>(PrefetchKeys.RiskAssessments))
         {
-            Guard(state, assessment, () => MapRiskAssessment(assessment, state));
+            MapRiskAssessment(assessment, state);
         }
 
         foreach (var key in record.Keys.Values)
@@ -87,8 +87,8 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         {
             PatientReference = $"Patient/{record.PatientId}",
             BirthDate = BirthDate(patient, asOf),
-            Deceased = patient is not null && IsDeceased(patient),
-            Sex = Code(patient?.GenderElement) switch
+            Deceased = patient?.Deceased ?? false,
+            Sex = patient?.Gender switch
             {
                 "female" => Sex.Female,
                 "male" => Sex.Male,
@@ -111,9 +111,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     /// The latest birth date the record allows, so the age computed from it is certain (a partial <c>1940-03</c> is
     /// 1940-03-31; never after today); none when absent, unreadable or in the future (docs/clinical-rules.md §2).
     /// </summary>
-    private static DateOnly? BirthDate(Patient? patient, DateTimeOffset asOf)
+    private static DateOnly? BirthDate(PatientItem? patient, DateTimeOffset asOf)
     {
-        if (FhirValues.When(patient?.BirthDateElement) is not { } born)
+        if (FhirValues.When(patient?.BirthDate) is not { } born)
         {
             return null;
         }
@@ -128,50 +128,33 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         return latest > today ? today : latest;
     }
 
-    private static bool IsDeceased(Patient patient) => Try<DataType>(() => patient.Deceased) switch
-    {
-        FhirBoolean b => b.JsonValue is true,
-        FhirDateTime => true,
-        _ => false,
-    };
-
     /// <summary>
     /// Maps the hook's draft orders (ServiceRequests). Unreadable orders are skipped, as CDS_HOOKS.md
     /// asks; other resource types are ignored.
     /// </summary>
-    public IReadOnlyList<OrderFact> MapOrders(IEnumerable<Resource> draftOrders)
+    public IReadOnlyList<OrderFact> MapOrders(IEnumerable<RecordItem> draftOrders)
     {
         ArgumentNullException.ThrowIfNull(draftOrders);
-        var orders = new List<OrderFact>();
-        foreach (var request in draftOrders.OfType<ServiceRequest>())
-        {
-            var order = Try(() => MapOrder(request, isDraft: true));
-            if (order is not null)
-            {
-                orders.Add(order);
-            }
-        }
-
-        return orders;
+        return [.. draftOrders.OfType<ServiceRequestItem>().Select(request => MapOrder(request, isDraft: true))];
     }
 
-    private void MapCondition(Condition condition, MappingState state)
+    private void MapCondition(ConditionItem condition, MappingState state)
     {
-        var verification = CodeStrings(condition.VerificationStatus).FirstOrDefault();
+        var verification = condition.VerificationStatus.Count > 0 ? condition.VerificationStatus[0] : null;
         if (verification is not null && IgnoredVerification.Contains(verification))
         {
             return;
         }
 
-        var clinical = CodeStrings(condition.ClinicalStatus).FirstOrDefault();
+        var clinical = condition.ClinicalStatus.Count > 0 ? condition.ClinicalStatus[0] : null;
         if (clinical is not null && !ActiveClinicalStatus.Contains(clinical))
         {
             return;
         }
 
         var confirmed = verification is null || !UnconfirmedVerification.Contains(verification);
-        var source = Reference(condition);
-        var onset = Instant(condition.Onset) ?? Instant(condition.RecordedDateElement);
+        var source = condition.Reference;
+        var onset = Instant(condition.Onset) ?? FhirValues.When(condition.RecordedDate)?.At;
         var display = Label(condition.Code, "condition");
         var valueSets = ValueSetsOf(condition.Code);
 
@@ -197,17 +180,17 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         }
     }
 
-    private void MapObservation(Observation observation, MappingState state)
+    private void MapObservation(ObservationItem observation, MappingState state)
     {
-        var status = Code(observation.StatusElement);
+        var status = observation.Status;
         var preliminary = status == "preliminary";
         if (!preliminary && (status is null || !UsableObservationStatus.Contains(status)))
         {
             return;
         }
 
-        var source = Reference(observation);
-        var when = FhirValues.When(observation.Effective) ?? FhirValues.When(observation.IssuedElement);
+        var source = observation.Reference;
+        var when = FhirValues.When(observation.Effective) ?? FhirValues.When(observation.Issued);
         var valueSets = ValueSetsOf(observation.Code);
 
         // A SNOMED NYHA finding used as the Observation code.
@@ -227,14 +210,14 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         // The Observation's own value (absent when it has a dataAbsentReason), then each component with its own
         // code, value and dataAbsentReason; components share the status and date of their study. A panel's own code
         // (an echo study) is in no measurement ValueSet: only its components count.
-        if (observation.DataAbsentReason is null)
+        if (!observation.DataAbsent)
         {
             MapObservationValue(valueSets, observation.Value, when, preliminary, source, state);
         }
 
-        foreach (var component in observation.Component)
+        foreach (var component in observation.Components)
         {
-            if (component.DataAbsentReason is null)
+            if (!component.DataAbsent)
             {
                 MapObservationValue(ValueSetsOf(component.Code), component.Value, when, preliminary, source, state);
             }
@@ -242,7 +225,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     }
 
     private void MapObservationValue(
-        IReadOnlyList<string> valueSets, DataType? value, FhirValues.FhirWhen? when, bool preliminary, string source, MappingState state)
+        IReadOnlyList<string> valueSets, FhirValue value, FhirValues.FhirWhen? when, bool preliminary, string source, MappingState state)
     {
         foreach (var id in valueSets)
         {
@@ -291,29 +274,10 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         return true;
     }
 
-    private static void MapMeasurement(MeasurementKind kind, DataType? value, FhirValues.FhirWhen when, bool preliminary, string source, MappingState state)
+    private static void MapMeasurement(MeasurementKind kind, FhirValue value, FhirValues.FhirWhen when, bool preliminary, string source, MappingState state)
     {
-        decimal? number;
-        string? system = null, code = null, unit = null, comparator = null;
-        switch (value)
-        {
-            case Quantity quantity:
-                number = Decimal(quantity.ValueElement);
-                system = quantity.System;
-                code = Code(quantity.CodeElement);
-                unit = quantity.Unit;
-                comparator = Code(quantity.ComparatorElement);
-                break;
-            case Integer integer:
-                number = Integer(integer);
-                break;
-            case FhirDecimal dec:
-                number = Decimal(dec);
-                break;
-            default:
-                number = null;
-                break;
-        }
+        var number = value.Kind is FhirValueKind.Quantity or FhirValueKind.WholeNumber or FhirValueKind.DecimalNumber ? value.Number : null;
+        string? system = value.System, code = value.UnitCode, unit = value.Unit, comparator = value.Comparator;
 
         if (number is not { } raw)
         {
@@ -346,13 +310,13 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         state.Measurements.Add(new Measurement(kind, normalized.Value, normalized.Unit, when.At, source, preliminary, normalized.ConvertedFrom, bound, when.Partial));
     }
 
-    private string? CodedAnswer(CodedKind kind, DataType? value)
+    private string? CodedAnswer(CodedKind kind, FhirValue value)
     {
         if (kind == CodedKind.NyhaClass)
         {
-            if (value is CodeableConcept concept)
+            if (value.Kind == FhirValueKind.Concept)
             {
-                foreach (var (system, code, _) in Codings(concept))
+                foreach (var (system, code, _) in Codings(value.Concept))
                 {
                     foreach (var id in _terminology.ValueSetsOf(system, code))
                     {
@@ -364,24 +328,23 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
                 }
             }
 
-            var text = (value as FhirString)?.Value?.Trim().ToUpperInvariant();
+            var text = value.Kind == FhirValueKind.Text ? value.Text?.Trim().ToUpperInvariant() : null;
             return text is "I" or "II" or "III" or "IV" ? text : null;
         }
 
         if (kind == CodedKind.PregnancyStatus)
         {
-            var codings = value is CodeableConcept pregnancy ? Codings(pregnancy).ToList() : [];
+            var codings = value.Kind == FhirValueKind.Concept ? Codings(value.Concept).ToList() : [];
             return codings.Any(c => _terminology.Contains(TerminologyBindings.PregnancyStatusPregnant, c.System, c.Code)) ? "pregnant"
                 : codings.Any(c => _terminology.Contains(TerminologyBindings.PregnancyStatusNotPregnant, c.System, c.Code)) ? "not-pregnant"
                 : "unknown";
         }
 
         // Local coded answers: a code of the local CodeSystem, or the same word as valueString.
-        var answer = value switch
+        var answer = value.Kind switch
         {
-            CodeableConcept cc => Codings(cc).Select(c => c.Code).FirstOrDefault() ?? cc.Text,
-            FhirString s => s.Value,
-            Code c => Code(c),
+            FhirValueKind.Concept => Codings(value.Concept).Select(c => c.Code).FirstOrDefault() ?? value.Concept?.Text,
+            FhirValueKind.Text or FhirValueKind.Code => value.Text,
             _ => null,
         };
         return string.IsNullOrWhiteSpace(answer) ? null : answer.Trim().ToLowerInvariant();
@@ -391,34 +354,29 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     /// A RiskAssessment whose code, method or prediction outcome is STS-PROM: its probability (0–1, or a
     /// percentage above 1) becomes an STS-PROM measurement in %.
     /// </summary>
-    private void MapRiskAssessment(RiskAssessment assessment, MappingState state)
+    private void MapRiskAssessment(RiskAssessmentItem assessment, MappingState state)
     {
-        if (Code(assessment.StatusElement) is not ("final" or "amended" or "corrected"))
+        if (assessment.Status is not ("final" or "amended" or "corrected"))
         {
             return;
         }
 
         var stsValueSet = TerminologyBindings.Measurements[MeasurementKind.StsProm];
         var isSts = ValueSetsOf(assessment.Code).Contains(stsValueSet) || ValueSetsOf(assessment.Method).Contains(stsValueSet);
-        var source = Reference(assessment);
+        var source = assessment.Reference;
         var when = Instant(assessment.Occurrence);
         if (FhirValues.When(assessment.Occurrence) is { } occurred && InFuture(occurred, state, source, MeasurementKind.StsProm, null))
         {
             return;
         }
-        foreach (var prediction in assessment.Prediction)
+        foreach (var prediction in assessment.Predictions)
         {
             if (!isSts && !ValueSetsOf(prediction.Outcome).Contains(stsValueSet))
             {
                 continue;
             }
 
-            var probability = prediction.Probability switch
-            {
-                FhirDecimal d => Decimal(d),
-                _ => null,
-            };
-            if (probability is not { } p || when is not { } at)
+            if (prediction.Probability is not { } p || when is not { } at)
             {
                 state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, when is null ? NoteKind.NoDate : NoteKind.NoValue, source, MeasurementKind.StsProm));
                 continue;
@@ -437,9 +395,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         }
     }
 
-    private void MapProcedure(Procedure procedure, MappingState state)
+    private void MapProcedure(ProcedureItem procedure, MappingState state)
     {
-        var status = Code(procedure.StatusElement);
+        var status = procedure.Status;
         if (status is "entered-in-error" or "not-done")
         {
             return;
@@ -449,13 +407,13 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         {
             if (TerminologyBindings.ProcedureByValueSet.TryGetValue(id, out var kind))
             {
-                state.Procedures.Add(new ProcedureFact(kind, status == "completed", Instant(procedure.Performed), Reference(procedure)));
+                state.Procedures.Add(new ProcedureFact(kind, status == "completed", Instant(procedure.Performed), procedure.Reference));
                 return;
             }
         }
     }
 
-    private OrderFact MapOrder(ServiceRequest request, bool isDraft)
+    private OrderFact MapOrder(ServiceRequestItem request, bool isDraft)
     {
         ProcedureKind? kind = null;
         foreach (var id in ValueSetsOf(request.Code))
@@ -467,19 +425,18 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             }
         }
 
-        var categories = Try(() => request.Category) ?? [];
-        var surgical = categories.Any(c => Codings(c).Any(x => _terminology.Contains(TerminologyBindings.SurgicalProcedureCategory, x.System, x.Code)));
-        var priority = Code(request.PriorityElement);
+        var surgical = request.Category.Any(c => Codings(c).Any(x => _terminology.Contains(TerminologyBindings.SurgicalProcedureCategory, x.System, x.Code)));
+        var priority = request.Priority;
         var cardiac = kind is not null and not ProcedureKind.TransthoracicEcho and not ProcedureKind.TransesophagealEcho;
         return new OrderFact(
             kind,
-            Code(request.StatusElement) ?? (isDraft ? "draft" : "unknown"),
+            request.Status ?? (isDraft ? "draft" : "unknown"),
             isDraft,
             surgical,
             priority is not null && UrgentPriority.Contains(priority),
             cardiac,
             Start(request.Occurrence),
-            Reference(request),
+            request.Reference,
             Label(request.Code, "order"));
     }
 
@@ -491,9 +448,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     /// Codes are matched against the anticoagulant and NOAC ValueSets (ingredients and products); failing that,
     /// ingredient and brand names in the text.
     /// </summary>
-    private void MapMedication(MedicationRequest medication, MappingState state)
+    private void MapMedication(MedicationRequestItem medication, MappingState state)
     {
-        var status = Code(medication.StatusElement);
+        var status = medication.Status;
         if (status is not ("active" or "on-hold"))
         {
             return;
@@ -515,48 +472,51 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         var drugClass = Matches(TerminologyBindings.Noacs, codings, texts) ? AnticoagulantClass.Noac
             : Matches(TerminologyBindings.VitaminKAntagonists, codings, texts) ? AnticoagulantClass.VitaminKAntagonist
             : AnticoagulantClass.Heparin;
-        state.Anticoagulants.Add(new AnticoagulantFact(label, drugClass, Reference(medication), OnHold: status == "on-hold"));
+        state.Anticoagulants.Add(new AnticoagulantFact(label, drugClass, medication.Reference, OnHold: status == "on-hold"));
     }
 
     /// <summary>
     /// The concepts that name the medication of an order (its code and its ingredients), and a label for the card;
     /// null concepts when a reference resolves nowhere and has no display (the order is then counted as unresolved).
     /// </summary>
-    private static (List<CodeableConcept>? Concepts, string Label) ResolveMedication(MedicationRequest request, MappingState state)
+    private static (List<FhirConcept>? Concepts, string Label) ResolveMedication(MedicationRequestItem request, MappingState state)
     {
-        switch (Try<DataType>(() => request.Medication))
+        if (request.MedicationConcept is { } concept)
         {
-            case CodeableConcept concept:
-                return ([concept], Label(concept, "medication"));
-            case ResourceReference reference:
-                var target = reference.Reference is { Length: > 1 } local && local[0] == '#'
-                    ? request.Contained.OfType<Medication>().FirstOrDefault(m => m.Id == local[1..])
-                    : state.Medications.Find(reference.Reference);
-                if (target is not null)
-                {
-                    List<CodeableConcept> concepts = [.. new[] { target.Code }.OfType<CodeableConcept>(),
-                        .. target.Ingredient.Select(i => Try<DataType>(() => i.Item) as CodeableConcept).OfType<CodeableConcept>()];
-                    var name = target.Code is { } code ? Label(code, reference.Display ?? "medication") : reference.Display ?? "medication";
-                    return (concepts, name);
-                }
-
-                if (!string.IsNullOrWhiteSpace(reference.Display))
-                {
-                    return ([new CodeableConcept { Text = reference.Display }], reference.Display);
-                }
-
-                state.UnresolvedMedications.Add(Reference(request));
-                return (null, "medication");
-            default:
-                return (null, "medication");
+            return ([concept], Label(concept, "medication"));
         }
+
+        if (!request.ByReference)
+        {
+            return (null, "medication");
+        }
+
+        var reference = request.MedicationReference;
+        var display = request.MedicationDisplay;
+        var target = reference is { Length: > 1 } local && local[0] == '#'
+            ? request.Contained.FirstOrDefault(m => m.Id == local[1..])
+            : state.Medications.Find(reference);
+        if (target is not null)
+        {
+            List<FhirConcept> concepts = [.. new[] { target.Code }.OfType<FhirConcept>(), .. target.Ingredients];
+            var name = target.Code is { } code ? Label(code, display ?? "medication") : display ?? "medication";
+            return (concepts, name);
+        }
+
+        if (!string.IsNullOrWhiteSpace(display))
+        {
+            return ([new FhirConcept([], display)], display);
+        }
+
+        state.UnresolvedMedications.Add(request.Reference);
+        return (null, "medication");
     }
 
     private bool Matches(string valueSetId, List<(string System, string Code, string? Display)> codings, List<string> texts) =>
         codings.Any(c => _terminology.Contains(valueSetId, c.System, c.Code))
         || texts.Any(t => _terminology.NameAppearsIn(valueSetId, t));
 
-    private SeverityGrade? Severity(CodeableConcept? severity)
+    private SeverityGrade? Severity(FhirConcept? severity)
     {
         foreach (var (system, code, _) in Codings(severity))
         {
@@ -572,7 +532,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         return null;
     }
 
-    private List<string> ValueSetsOf(CodeableConcept? concept)
+    private List<string> ValueSetsOf(FhirConcept? concept)
     {
         var ids = new List<string>();
         foreach (var (system, code, _) in Codings(concept))
@@ -587,18 +547,6 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         }
 
         return ids;
-    }
-
-    private static void Guard(MappingState state, Resource resource, System.Action map)
-    {
-        try
-        {
-            map();
-        }
-        catch (Exception ex) when (ex is Hl7.Fhir.Utility.CodedException or InvalidCastException or FormatException or OverflowException)
-        {
-            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.ResourceUnreadable, Reference(resource)));
-        }
     }
 
     private sealed class MappingState(DateTimeOffset asOf, MedicationIndex medications)
@@ -618,14 +566,14 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     }
 
     /// <summary>The Medications of a record, found by <c>Medication/id</c> (relative, absolute or versioned) or by the entry's fullUrl.</summary>
-    private sealed class MedicationIndex(Dictionary<string, Medication> byReference)
+    private sealed class MedicationIndex(Dictionary<string, MedicationItem> byReference)
     {
         public static MedicationIndex Of(IEnumerable<FhirEntry> supporting)
         {
-            var byReference = new Dictionary<string, Medication>(StringComparer.Ordinal);
+            var byReference = new Dictionary<string, MedicationItem>(StringComparer.Ordinal);
             foreach (var entry in supporting)
             {
-                if (entry.Resource is not Medication medication)
+                if (entry.Item is not MedicationItem medication)
                 {
                     continue;
                 }
@@ -644,7 +592,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             return new MedicationIndex(byReference);
         }
 
-        public Medication? Find(string? reference)
+        public MedicationItem? Find(string? reference)
         {
             if (string.IsNullOrEmpty(reference) || byReference.Count == 0)
             {

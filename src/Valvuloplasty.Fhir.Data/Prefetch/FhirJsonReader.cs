@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
+using Valvuloplasty.Fhir.Data.Fhir;
 
 namespace Valvuloplasty.Fhir.Data.Prefetch;
 
@@ -33,7 +33,7 @@ public enum SearchEntryMode
 }
 
 /// <summary>One resource read from a JSON value, with where it sat: its Bundle entry index, fullUrl and search mode.</summary>
-public sealed record FhirEntry(Resource Resource, int Index, string? FullUrl, SearchEntryMode Mode);
+public sealed record FhirEntry(RecordItem Item, int Index, string? FullUrl, SearchEntryMode Mode);
 
 /// <summary>
 /// The resources read from one JSON value. <paramref name="Problems"/> says what was skipped and why,
@@ -46,38 +46,27 @@ public sealed record FhirPayload(
     IReadOnlyList<FhirEntry> Entries,
     IReadOnlyList<string> Problems,
     string? NextLink = null,
-    OperationOutcome? Outcome = null)
+    OperationOutcomeItem? Outcome = null)
 {
     public static readonly FhirPayload JsonNull = new(FhirPayloadKind.Null, null, [], []);
 
-    private IReadOnlyList<Resource>? _resources;
+    private IReadOnlyList<RecordItem>? _items;
 
     /// <summary>Every resource read, in entry order (matches, includes and entries without a search mode).</summary>
-    public IReadOnlyList<Resource> Resources => _resources ??= [.. Entries.Select(e => e.Resource)];
+    public IReadOnlyList<RecordItem> Items => _items ??= [.. Entries.Select(e => e.Item)];
 }
 
 /// <summary>
-/// Reads FHIR R4 JSON leniently, straight from a <see cref="Utf8JsonReader"/>: a Bundle is walked entry by
-/// entry and each entry's resource is deserialised on its own (Firely, <see cref="DeserializationMode.Ostrich"/>),
-/// so one unreadable entry is skipped and reported instead of failing the rest. JSON syntax errors and depth
-/// overruns are not FHIR problems: they propagate as <see cref="JsonException"/> for the caller to turn into 400.
+/// Reads FHIR R4 JSON leniently, straight from a <see cref="Utf8JsonReader"/>: a Bundle is walked entry by entry and
+/// each entry's resource is read into the <see cref="RecordItem"/> the rules need (<see cref="Utf8ResourceReader"/>:
+/// no object model is built), so one unreadable entry is skipped and reported instead of failing the rest. JSON syntax
+/// errors and depth overruns are not FHIR problems: they propagate as <see cref="JsonException"/> for the caller to
+/// turn into 400. Stateless and thread-safe.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "An injected service: callers depend on the instance, not on how it reads.")]
 public sealed class FhirJsonReader
 {
-    private static readonly JsonEncodedText ResourceTypeProperty = JsonEncodedText.Encode("resourceType");
-
-    private static readonly BaseFhirJsonDeserializer Deserializer =
-        new(ModelInfo.ModelInspector, new DeserializerSettings().UsingMode(DeserializationMode.Ostrich));
-
-    private readonly ResourceRelevance? _relevance;
-
-    /// <param name="relevance">
-    /// When given, Bundle entries the rules cannot use (an Observation or Condition whose codes are in no
-    /// ValueSet) are skipped after a cheap scan instead of being deserialised: most of a large record.
-    /// </param>
-    public FhirJsonReader(ResourceRelevance? relevance = null) => _relevance = relevance;
-
-    /// <summary>A reader that keeps every resource (the Firely deserializer behind it is shared and thread-safe).</summary>
+    /// <summary>The one instance (the reader holds no state).</summary>
     public static FhirJsonReader Shared { get; } = new();
 
     /// <summary>Reads a whole JSON document (e.g. a FHIR server response).</summary>
@@ -115,7 +104,7 @@ public sealed class FhirJsonReader
                 return new FhirPayload(FhirPayloadKind.NotAResource, null, [], [$"expected a FHIR resource object, found {Describe(kind)}"]);
         }
 
-        var resourceType = PeekResourceType(reader);
+        var resourceType = Utf8ResourceReader.ResourceType(reader);
         if (resourceType is null)
         {
             reader.Skip();
@@ -129,7 +118,7 @@ public sealed class FhirJsonReader
 
         var problems = new List<string>();
         var resource = ReadResource(ref reader, problems, "the resource", resourceType);
-        if (resource is OperationOutcome outcome)
+        if (resource is OperationOutcomeItem outcome)
         {
             return new FhirPayload(FhirPayloadKind.OperationOutcome, resourceType, [], problems, Outcome: outcome);
         }
@@ -139,11 +128,11 @@ public sealed class FhirJsonReader
             : new FhirPayload(FhirPayloadKind.Resource, resourceType, [new FhirEntry(resource, 0, null, SearchEntryMode.Unspecified)], problems);
     }
 
-    private FhirPayload ReadBundle(ref Utf8JsonReader reader)
+    private static FhirPayload ReadBundle(ref Utf8JsonReader reader)
     {
         var entries = new List<FhirEntry>();
         var problems = new List<string>();
-        var outcomes = new List<(OperationOutcome Outcome, SearchEntryMode Mode)>();
+        var outcomes = new List<(OperationOutcomeItem Outcome, SearchEntryMode Mode)>();
         string? next = null;
         var entryIndex = 0;
 
@@ -164,7 +153,7 @@ public sealed class FhirJsonReader
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
                     var entry = ReadEntry(ref reader, problems, entryIndex++);
-                    if (entry?.Resource is OperationOutcome entryOutcome)
+                    if (entry?.Item is OperationOutcomeItem entryOutcome)
                     {
                         outcomes.Add((entryOutcome, entry.Mode));
                     }
@@ -196,11 +185,10 @@ public sealed class FhirJsonReader
     /// A Bundle of nothing but OperationOutcomes is a failure report (CDS Hooks prefetch rule), unless each is a
     /// search <c>outcome</c> entry with no error: then it is an empty search result with a note from the server.
     /// </summary>
-    private static bool IsInformational(OperationOutcome outcome, SearchEntryMode mode) =>
-        mode == SearchEntryMode.Outcome
-        && outcome.Issue.All(i => Mapping.FhirValues.Code(i.SeverityElement) is "information" or "warning");
+    private static bool IsInformational(OperationOutcomeItem outcome, SearchEntryMode mode) =>
+        mode == SearchEntryMode.Outcome && outcome.Severities.All(s => s is "information" or "warning");
 
-    private FhirEntry? ReadEntry(ref Utf8JsonReader reader, List<string> problems, int index)
+    private static FhirEntry? ReadEntry(ref Utf8JsonReader reader, List<string> problems, int index)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -209,7 +197,7 @@ public sealed class FhirJsonReader
             return null;
         }
 
-        Resource? resource = null;
+        RecordItem? resource = null;
         string? fullUrl = null;
         var mode = SearchEntryMode.Unspecified;
         var depth = reader.CurrentDepth;
@@ -220,17 +208,7 @@ public sealed class FhirJsonReader
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    if (_relevance is not null)
-                    {
-                        var scan = reader;
-                        if (!_relevance.Keep(ref scan))
-                        {
-                            reader = scan; // on the resource's last token: skipped without deserialising
-                            continue;
-                        }
-                    }
-
-                    resource = ReadResource(ref reader, problems, $"Bundle.entry[{index}].resource", PeekResourceType(reader));
+                    resource = ReadResource(ref reader, problems, $"Bundle.entry[{index}].resource", Utf8ResourceReader.ResourceType(reader));
                 }
                 else
                 {
@@ -278,29 +256,19 @@ public sealed class FhirJsonReader
     }
 
     /// <param name="declaredType">The object's resourceType as written; FHIR type names are case-sensitive.</param>
-    private static Resource? ReadResource(ref Utf8JsonReader reader, List<string> problems, string where, string? declaredType)
+    private static RecordItem? ReadResource(ref Utf8JsonReader reader, List<string> problems, string where, string? declaredType)
     {
-        var checkpoint = reader;
-        try
+        // FHIR type names are case-sensitive; Firely's own lookup is not, so the name must match the type it finds.
+        if (declaredType is null || declaredType is "Resource" or "DomainResource"
+            || ModelInfo.GetTypeForFhirType(declaredType) is not { } type || !type.IsSubclassOf(typeof(Resource))
+            || !string.Equals(ModelInfo.GetFhirTypeNameForType(type), declaredType, StringComparison.Ordinal))
         {
-            Deserializer.TryDeserializeResource(ref reader, out var resource, out _);
-            if (resource is null || resource.GetType() == typeof(Resource) || ModelInfo.FhirTypeNameToFhirType(resource.TypeName) is null
-                || !string.Equals(declaredType, resource.TypeName, StringComparison.Ordinal))
-            {
-                problems.Add($"{where} is not a known R4 resource type (resource type names are case-sensitive)");
-                return null;
-            }
-
-            return resource;
-        }
-        catch (Exception ex) when (ex is not JsonException)
-        {
-            // Not readable as FHIR even leniently: skip exactly this value and say so.
-            reader = checkpoint;
             reader.Skip();
-            problems.Add($"{where} could not be read ({ex.GetType().Name})");
+            problems.Add($"{where} is not a known R4 resource type (resource type names are case-sensitive)");
             return null;
         }
+
+        return Utf8ResourceReader.Read(ref reader, declaredType);
     }
 
     private static string? ReadNextLink(ref Utf8JsonReader reader)
@@ -328,25 +296,6 @@ public sealed class FhirJsonReader
         }
 
         return next;
-    }
-
-    /// <summary>Finds resourceType among the object's own properties without moving the caller's reader.</summary>
-    private static string? PeekResourceType(Utf8JsonReader reader)
-    {
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            var isResourceType = reader.ValueTextEquals(ResourceTypeProperty.EncodedUtf8Bytes);
-            reader.Read();
-            if (isResourceType)
-            {
-                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-
-            reader.Skip();
-        }
-
-        return null;
     }
 
     private static string Describe(JsonTokenType token) => token switch

@@ -1,4 +1,4 @@
-using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Fhir;
 
 namespace Valvuloplasty.Fhir.Data.Prefetch;
 
@@ -42,7 +42,7 @@ public enum DataSource
 /// to be used elsewhere: Medications (a MedicationRequest's medicationReference resolves to them) and the
 /// context Patient, whether included (<c>_include</c>) or sent among the matches.
 /// </summary>
-public sealed record KeyData(string Key, DataSource Source, IReadOnlyList<Resource> Resources, IReadOnlyList<string> Problems)
+public sealed record KeyData(string Key, DataSource Source, IReadOnlyList<RecordItem> Items, IReadOnlyList<string> Problems)
 {
     public IReadOnlyList<FhirEntry> Supporting { get; init; } = [];
 }
@@ -56,6 +56,6 @@ public sealed record PatientRecord(string PatientId, IReadOnlyDictionary<string,
 {
     public IReadOnlyList<FhirEntry> Supporting { get; init; } = [];
 
-    public IEnumerable<T> All<T>(string key) where T : Resource =>
-        Keys.TryGetValue(key, out var data) ? data.Resources.OfType<T>() : [];
+    public IEnumerable<T> All<T>(string key) where T : RecordItem =>
+        Keys.TryGetValue(key, out var data) ? data.Items.OfType<T>() : [];
 }

@@ -1,4 +1,4 @@
-using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Mapping;
 
 namespace Valvuloplasty.Fhir.Data.Prefetch;
@@ -49,7 +49,7 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
 
         // The context Patient may come along in another key's Bundle (_include=…:patient): use it where the patient key gave none.
         if (!keys.ContainsKey(PrefetchKeys.Patient) && _templates.ByKey.ContainsKey(PrefetchKeys.Patient)
-            && keys.Values.SelectMany(k => k.Supporting).Select(e => e.Resource).OfType<Patient>().FirstOrDefault(p => p.Id == patientId) is { } included)
+            && keys.Values.SelectMany(k => k.Supporting).Select(e => e.Item).OfType<PatientItem>().FirstOrDefault(p => p.Id == patientId) is { } included)
         {
             keys[PrefetchKeys.Patient] = new KeyData(PrefetchKeys.Patient, DataSource.Prefetch, [included], []);
         }
@@ -68,7 +68,7 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
         return [.. prefetch.Values
             .Where(e => e.State == PrefetchState.Resources)
             .SelectMany(e => e.Entries)
-            .Where(e => e.Resource is Medication)];
+            .Where(e => e.Item is MedicationItem)];
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
     /// usable: the EHR found nothing (so is one whose resources were all for another patient: those are reported).
     /// </summary>
     private static bool Usable(PrefetchTemplate template, KeyData kept, int foreign) =>
-        kept.Resources.Count > 0 || (template.Key != PrefetchKeys.Patient && foreign == 0);
+        kept.Items.Count > 0 || (template.Key != PrefetchKeys.Patient && foreign == 0);
 
     /// <summary>
     /// Completes the record: every template key not in <paramref name="keys"/> is unavailable; a
@@ -127,13 +127,13 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(entries);
-        var kept = new List<Resource>(entries.Count);
+        var kept = new List<RecordItem>(entries.Count);
         var supporting = new List<FhirEntry>();
         int wrongType = 0, otherPatient = 0;
         foreach (var entry in entries)
         {
-            var resource = entry.Resource;
-            if (resource.TypeName == template.ResourceType)
+            var resource = entry.Item;
+            if (resource.Type == template.ResourceType)
             {
                 if (PatientOf(resource) is { } owner && owner != patientId)
                 {
@@ -147,12 +147,12 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
             else if (entry.Mode == SearchEntryMode.Include)
             {
                 // Included on purpose (_include): used where it belongs, never reported.
-                if (resource is Medication || (resource is Patient included && included.Id == patientId))
+                if (resource is MedicationItem || (resource is PatientItem included && included.Id == patientId))
                 {
                     supporting.Add(entry);
                 }
             }
-            else if (resource is Medication)
+            else if (resource is MedicationItem)
             {
                 // A Medication among a key's matches still resolves references; it belongs in the medications key.
                 supporting.Add(entry);
@@ -161,13 +161,13 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
                     wrongType++;
                 }
             }
-            else if (resource is Patient other && other.Id != patientId)
+            else if (resource is PatientItem other && other.Id != patientId)
             {
                 otherPatient++;
             }
             else
             {
-                if (resource is Patient)
+                if (resource is PatientItem)
                 {
                     supporting.Add(entry);
                 }
@@ -191,15 +191,9 @@ public sealed class PatientRecordAssembler(PrefetchTemplates templates)
     }
 
     /// <summary>The patient a resource belongs to, when its reference says so (urn:uuid references cannot be checked).</summary>
-    public static string? PatientOf(Resource resource) => resource switch
+    public static string? PatientOf(RecordItem item) => item switch
     {
-        Patient p => p.Id,
-        Condition c => FhirValues.PatientIdOf(c.Subject),
-        Observation o => FhirValues.PatientIdOf(o.Subject),
-        Procedure p => FhirValues.PatientIdOf(p.Subject),
-        ServiceRequest s => FhirValues.PatientIdOf(s.Subject),
-        MedicationRequest m => FhirValues.PatientIdOf(m.Subject),
-        RiskAssessment r => FhirValues.PatientIdOf(r.Subject),
-        _ => null,
+        PatientItem p => p.Id,
+        _ => FhirValues.PatientIdOf(item.Subject),
     };
 }

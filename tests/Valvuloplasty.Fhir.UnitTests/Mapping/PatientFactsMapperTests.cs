@@ -245,7 +245,7 @@ public sealed class PatientFactsMapperTests
     [Fact]
     public void BirthDate_PartialDates_AreRead()
     {
-        var patient = new Hl7.Fhir.Model.Patient { Id = "p1", BirthDate = "1950-07" };
+        var patient = new Valvuloplasty.Fhir.Data.Fhir.PatientItem("p1") { BirthDate = "1950-07" };
         var facts = Profiles.Mapper.Map(new PatientRecord("p1", new Dictionary<string, KeyData>
         {
             [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [patient], []),
@@ -269,7 +269,7 @@ public sealed class PatientFactsMapperTests
             """));
         var facts = Profiles.Mapper.Map(new PatientRecord("p1", new Dictionary<string, KeyData>
         {
-            [PrefetchKeys.RiskAssessments] = new(PrefetchKeys.RiskAssessments, DataSource.Prefetch, payload.Resources, []),
+            [PrefetchKeys.RiskAssessments] = new(PrefetchKeys.RiskAssessments, DataSource.Prefetch, payload.Items, []),
         }), FactsBuilder.AsOf);
 
         var sts = facts.Measurements.Where(m => m.Kind == StsProm).Select(m => (double?)m.Value).SingleOrDefault();
@@ -277,5 +277,5 @@ public sealed class PatientFactsMapperTests
     }
 
     private static PatientRecord Record(params (string Key, string Fixture)[] keys) =>
-        new("p1", keys.ToDictionary(k => k.Key, k => new KeyData(k.Key, DataSource.Prefetch, Profiles.ReadFixture(k.Fixture).Resources, [])));
+        new("p1", keys.ToDictionary(k => k.Key, k => new KeyData(k.Key, DataSource.Prefetch, Profiles.ReadFixture(k.Fixture).Items, [])));
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Hl7.Fhir.Model;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.UnitTests.Prefetch;
@@ -21,7 +20,7 @@ public sealed class FhirJsonReaderTests
         var payload = Read("""{"id":"p1","resourceType":"Patient","birthDate":"1940-01-01"}""");
 
         Assert.Equal(FhirPayloadKind.Resource, payload.Kind);
-        Assert.Equal("p1", Assert.IsType<Patient>(Assert.Single(payload.Resources)).Id);
+        Assert.Equal(("p1", "1940-01-01"), (Assert.IsType<Valvuloplasty.Fhir.Data.Fhir.PatientItem>(Assert.Single(payload.Items)).Id, ((Valvuloplasty.Fhir.Data.Fhir.PatientItem)payload.Items[0]).BirthDate));
     }
 
     [Fact]
@@ -39,7 +38,7 @@ public sealed class FhirJsonReaderTests
             """);
 
         Assert.Equal(FhirPayloadKind.Bundle, payload.Kind);
-        Assert.Equal(["c1", "c2"], payload.Resources.Select(r => r.Id));
+        Assert.Equal(["c1", "c2"], payload.Items.Select(r => r.Id));
         Assert.Equal(3, payload.Problems.Count);
         Assert.Equal("https://ehr/fhir/Condition?page=2", payload.NextLink);
     }
@@ -49,7 +48,7 @@ public sealed class FhirJsonReaderTests
     {
         var payload = Read("""{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"ServiceRequest","id":"sr"}}]}""");
 
-        Assert.Equal("sr", Assert.Single(payload.Resources).Id);
+        Assert.Equal("sr", Assert.Single(payload.Items).Id);
     }
 
     [Fact]
@@ -65,7 +64,7 @@ public sealed class FhirJsonReaderTests
         var payload = Read("""{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"OperationOutcome"}},{"resource":{"resourceType":"Condition","id":"c"}}]}""");
 
         Assert.Equal(FhirPayloadKind.Bundle, payload.Kind);
-        Assert.Single(payload.Resources);
+        Assert.Single(payload.Items);
     }
 
     [Theory]
@@ -83,7 +82,7 @@ public sealed class FhirJsonReaderTests
     {
         var payload = Read("""{"resourceType":"MedicationRequest","id":"m","status":"active","category":{"text":"outpatient"}}""");
 
-        Assert.Equal("m", Assert.Single(payload.Resources).Id);
+        Assert.Equal("m", Assert.Single(payload.Items).Id);
     }
 
     [Theory]
@@ -95,11 +94,9 @@ public sealed class FhirJsonReaderTests
     }
 
     [Fact]
-    public void Read_WithRelevance_SkipsObservationsAndConditionsNoRuleReads_KeepsEverythingElse()
+    public void Read_KeepsEveryResource_AsTheItemOfItsType_WithWhatTheRulesRead()
     {
-        var reader = new FhirJsonReader(new ResourceRelevance(Valvuloplasty.Fhir.UnitTests.Support.Profiles.Index));
-
-        var payload = reader.Read(Encoding.UTF8.GetBytes("""
+        var payload = FhirJsonReader.Shared.Read(Encoding.UTF8.GetBytes("""
             {"resourceType":"Bundle","entry":[
               {"resource":{"resourceType":"Observation","id":"vmax","code":{"coding":[{"system":"http://loinc.org","code":"79964-3"}]}}},
               {"resource":{"id":"hr","resourceType":"Observation","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"valueQuantity":{"value":70}}},
@@ -111,8 +108,12 @@ public sealed class FhirJsonReaderTests
             ]}
             """));
 
-        Assert.Equal(["vmax", "panel", "as", "aspirin", "p"], payload.Resources.Select(r => r.Id));
+        Assert.Equal(["vmax", "hr", "panel", "htn", "as", "aspirin", "p"], payload.Items.Select(r => r.Id));
         Assert.Empty(payload.Problems);
+        var heartRate = Assert.IsType<Valvuloplasty.Fhir.Data.Fhir.ObservationItem>(payload.Items[1]);
+        Assert.Equal((70m, "8867-4"), (heartRate.Value.Number, heartRate.Code!.Coding[0].Code));
+        Assert.Equal("80068-0", Assert.IsType<Valvuloplasty.Fhir.Data.Fhir.ObservationItem>(payload.Items[2]).Components[0].Code!.Coding[0].Code);
+        Assert.Equal("aspirin", Assert.IsType<Valvuloplasty.Fhir.Data.Fhir.MedicationRequestItem>(payload.Items[5]).MedicationConcept!.Text);
     }
 
     [Fact]

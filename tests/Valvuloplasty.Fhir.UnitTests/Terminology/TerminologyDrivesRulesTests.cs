@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
+using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Data.Terminology;
@@ -82,9 +83,9 @@ public sealed class TerminologyDrivesRulesTests
         };
         var record = new PatientRecord("p1", new Dictionary<string, KeyData>
         {
-            [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [new Patient { Id = "p1", BirthDate = "1940-01-01" }], []),
-            [PrefetchKeys.Conditions] = new(PrefetchKeys.Conditions, DataSource.Prefetch, [condition], []),
-            [PrefetchKeys.Observations] = new(PrefetchKeys.Observations, DataSource.Prefetch, observations, []),
+            [PrefetchKeys.Patient] = new(PrefetchKeys.Patient, DataSource.Prefetch, [FirelyResourceAdapter.From(new Patient { Id = "p1", BirthDate = "1940-01-01" })], []),
+            [PrefetchKeys.Conditions] = new(PrefetchKeys.Conditions, DataSource.Prefetch, [FirelyResourceAdapter.From(condition)], []),
+            [PrefetchKeys.Observations] = new(PrefetchKeys.Observations, DataSource.Prefetch, [.. observations.Select(FirelyResourceAdapter.From)], []),
         });
 
         var facts = new PatientFactsMapper(index).Map(record, FactsBuilder.AsOf);
