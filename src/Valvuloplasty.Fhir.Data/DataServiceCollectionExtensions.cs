@@ -75,6 +75,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<FhirServerAllowList>();
         services.AddSingleton<FhirServerBreakers>();
         services.AddSingleton<FhirFallback>();
+        services.AddSingleton<PatientRecordSource>();
 
         // Every Polly event (an attempt, a retry, a timeout) at Debug: one slow server must not flood the log.
         services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry => telemetry.SeverityProvider = _ => Polly.Telemetry.ResilienceEventSeverity.Debug);

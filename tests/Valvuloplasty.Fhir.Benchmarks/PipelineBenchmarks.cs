@@ -25,11 +25,20 @@ public class PipelineBenchmarks : IDisposable
     private Evaluation _evaluation = null!;
     private IReadOnlyList<Card> _cards = [];
 
-    [Params("typical", "large", "typical-padded", "large-padded")]
+    /// <summary>Every size, or those in VALVULOPLASTY_BENCH_SIZES (comma-separated) for a shorter run.</summary>
+    public static IEnumerable<string> Sizes() => Selected("VALVULOPLASTY_BENCH_SIZES", RequestFixtures.Sizes);
+
+    /// <summary>Both hooks, or those in VALVULOPLASTY_BENCH_HOOKS.</summary>
+    public static IEnumerable<string> Hooks() => Selected("VALVULOPLASTY_BENCH_HOOKS", ["patient-view", "order-sign"]);
+
+    [ParamsSource(nameof(Sizes))]
     public string Size { get; set; } = "typical";
 
-    [Params("patient-view", "order-sign")]
+    [ParamsSource(nameof(Hooks))]
     public string Hook { get; set; } = "patient-view";
+
+    private static IEnumerable<string> Selected(string variable, IReadOnlyList<string> all) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } chosen ? chosen.Split(',', StringSplitOptions.TrimEntries) : all;
 
     [GlobalSetup]
     public void Setup()
@@ -64,10 +73,10 @@ public class PipelineBenchmarks : IDisposable
     [Benchmark(Description = "Whole pipeline: bytes in, bytes out")]
     public Task<byte[]> Pipeline() => _harness.RunAsync(_request, _service);
 
-    [Benchmark(Description = "1 Parse envelope + prefetch")]
+    [Benchmark(Description = "1 Read envelope")]
     public HookRequest Parse() => _harness.Parse(_request, _service);
 
-    [Benchmark(Description = "2 Assemble record")]
+    [Benchmark(Description = "2 Read record (prefetch as FHIR)")]
     public PatientRecord Assemble() => _harness.Assemble(_parsed);
 
     [Benchmark(Description = "3 Map FHIR to facts")]

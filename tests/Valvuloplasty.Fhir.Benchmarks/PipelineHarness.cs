@@ -23,7 +23,7 @@ public sealed class PipelineHarness : IDisposable
     private static readonly DateTimeOffset AsOf = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
     private readonly ServiceProvider _provider;
-    private readonly PatientRecordAssembler _assembler;
+    private readonly PatientRecordSource _records;
     private readonly PatientFactsMapper _mapper;
     private readonly CardRenderer _renderer;
     private readonly HookEvaluator _evaluator;
@@ -45,7 +45,7 @@ public sealed class PipelineHarness : IDisposable
             .AddSingleton<HookEvaluator>();
         services.AddProfileTerminology(configuration).AddFhirDataAccess(configuration);
         _provider = services.BuildServiceProvider();
-        _assembler = _provider.GetRequiredService<PatientRecordAssembler>();
+        _records = _provider.GetRequiredService<PatientRecordSource>();
         _mapper = _provider.GetRequiredService<PatientFactsMapper>();
         _renderer = _provider.GetRequiredService<CardRenderer>();
         _evaluator = _provider.GetRequiredService<HookEvaluator>();
@@ -54,17 +54,14 @@ public sealed class PipelineHarness : IDisposable
 
     public static CdsService Service(string hook) => CdsServiceCatalog.Services.Single(s => s.Hook == hook);
 
-    /// <summary>Stage 1: the envelope and every prefetch key, read into FHIR resources.</summary>
+    /// <summary>Stage 1: the envelope (each prefetch key's JSON checked and kept as sent).</summary>
     public HookRequest Parse(byte[] body, CdsService service) =>
         CdsRequestReader.Read(body, service, 64, _fhirJson).Request ?? throw new InvalidOperationException("The fixture is not a valid request.");
 
-    /// <summary>Stage 2: the patient record (per-key states, patient filter).</summary>
-    public PatientRecord Assemble(HookRequest request)
-    {
-        var keys = _assembler.FromPrefetch(request.Context.PatientId, request.Prefetch);
-        return _assembler.Complete(request.Context.PatientId, keys, new Dictionary<string, string>()).Record
+    /// <summary>Stage 2: the patient record: each prefetch key read as FHIR into the elements the rules use, per-key states, patient filter.</summary>
+    public PatientRecord Assemble(HookRequest request) =>
+        _records.GetAsync(new RecordRequest(request.Context.PatientId, request.Prefetch, null, null), CancellationToken.None).GetAwaiter().GetResult().Record
             ?? throw new InvalidOperationException("The fixture lacks a required key.");
-    }
 
     /// <summary>Stage 3: FHIR → facts.</summary>
     public (PatientFacts Facts, IReadOnlyList<OrderFact> Drafts) Map(PatientRecord record, HookRequest request) =>
@@ -85,7 +82,7 @@ public sealed class PipelineHarness : IDisposable
     {
         var request = Parse(body, service);
         var outcome = await _evaluator.EvaluateAsync(service, request, CancellationToken.None);
-        return Serialize(outcome.Cards);
+        return Serialize([.. outcome.Cards.Select(c => c.Card)]);
     }
 
     public void Dispose() => _provider.Dispose();

@@ -27,41 +27,63 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
     private readonly IReadOnlyList<WireCoding> _overrideReasons =
         [.. terminology.Codes(TerminologyBindings.OverrideReasons).Select(c => new WireCoding(c.System, c.Code, c.Display))];
 
-    public IReadOnlyList<Card> Render(Evaluation evaluation, string patientReference)
+    /// <summary>The cards, as the EHR receives them.</summary>
+    public IReadOnlyList<Card> Render(Evaluation evaluation, string patientReference) =>
+        [.. RenderWithFacts(evaluation, patientReference).Select(r => r.Card)];
+
+    /// <summary>
+    /// Each card with the facts it was rendered from (topic, valve, decision, item codes): what the card ledger
+    /// records, decided once here and written into the card's contract from the same values.
+    /// </summary>
+    public IReadOnlyList<RenderedCard> RenderWithFacts(Evaluation evaluation, string patientReference)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var said = new Said();
-        var cards = new List<Card>();
+        var cards = new List<RenderedCard>();
         foreach (var assessment in evaluation.Assessments)
         {
             var review = evaluation.OrderReviews.FirstOrDefault(r => r.Valve == assessment.Valve);
             var bridgeCardFollows = assessment.Valve == Valve.Aortic && evaluation.Bridge is not null;
-            cards.Add(AssessmentCard(assessment, review, evaluation.Hook, patientReference, bridgeCardFollows));
+            var facts = new CardFacts(CardTopics.Assessment, assessment.Valve, assessment.Decision, assessment.Codes);
+            cards.Add(new(AssessmentCard(assessment, review, evaluation.Hook, patientReference, bridgeCardFollows, facts), facts));
             said.Add(assessment.Valve, assessment.Citations, assessment.NextSteps);
         }
 
         if (evaluation.Bridge is { } bridge)
         {
             var aortic = evaluation.Assessments.FirstOrDefault(a => a.Valve == Valve.Aortic);
-            cards.Add(BridgeCard(bridge, aortic, patientReference));
+            var facts = new CardFacts(CardTopics.BridgeToTavr, Valve.Aortic, aortic?.Decision ?? Decision.Candidate, []);
+            cards.Add(new(BridgeCard(bridge, aortic, patientReference, facts), facts));
         }
 
-        cards.AddRange(evaluation.Education.Select(EducationCard));
-        cards.AddRange(evaluation.Safety.Select(w => SafetyCard(w, said)));
+        foreach (var education in evaluation.Education)
+        {
+            var facts = new CardFacts(CardTopics.Education, education.Valve, education.Decision, education.Codes);
+            cards.Add(new(EducationCard(education, facts), facts));
+        }
+
+        foreach (var warning in evaluation.Safety)
+        {
+            var facts = new CardFacts(CardTopics.Safety, warning.Valve, warning.Decision ?? Decision.InsufficientData, [warning.Code]);
+            cards.Add(new(SafetyCard(warning, said, facts), facts));
+        }
+
         if (evaluation.ReplacementOrderAdvice is { } advice)
         {
-            cards.Add(ReplacementOrderCard(advice));
+            var facts = new CardFacts(CardTopics.Education, Valve.Aortic, advice.AorticDecision ?? Decision.NotCandidate, []);
+            cards.Add(new(ReplacementOrderCard(advice, facts), facts));
         }
 
         if (evaluation.Deceased is { } deceased)
         {
-            cards.Add(DeceasedCard(deceased));
+            var facts = new CardFacts(CardTopics.Safety, deceased.Valve, Decision.NotCandidate, [ItemCodes.WarnPatientDeceased]);
+            cards.Add(new(DeceasedCard(deceased, facts), facts));
         }
 
         return cards;
     }
 
-    private Card AssessmentCard(ValveAssessment assessment, OrderReview? review, HookKind hook, string patientReference, bool bridgeCardFollows)
+    private Card AssessmentCard(ValveAssessment assessment, OrderReview? review, HookKind hook, string patientReference, bool bridgeCardFollows, CardFacts facts)
     {
         var indicator = Indicator(assessment, review, hook);
         var detail = new Markdown()
@@ -133,10 +155,10 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
             Summary = Summary(hold ? $"Hold this {CardText.Abbreviation(assessment.Valve)} order until {CardText.HoldUntil(assessment)}" : CardText.Summary(assessment)),
             Detail = detail.ToString(),
             Indicator = indicator,
-            Source = Source("assessment", "Valvuloplasty assessment"),
+            Source = Source(facts.Topic, "Valvuloplasty assessment"),
             Suggestions = suggestions,
             Links = [Link(EducationText.DiseaseLink(assessment.Valve))],
-            Extension = Contract(assessment.Valve, assessment.Decision, assessment.Bridge, assessment.Codes),
+            Extension = Contract(facts, assessment.Bridge),
         });
     }
 
@@ -148,7 +170,7 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
         Actions = [new SuggestionAction { Type = ActionType.Delete, Description = $"Delete the draft order {review.Order.Source}", ResourceId = review.Order.Source }],
     };
 
-    private Card BridgeCard(BridgeRecommendation bridge, ValveAssessment? aortic, string patientReference)
+    private Card BridgeCard(BridgeRecommendation bridge, ValveAssessment? aortic, string patientReference, CardFacts facts)
     {
         var bav = aortic?.Statements.OfType<RecentBalloon>().FirstOrDefault();
         var planned = aortic?.Statements.OfType<TavrAlreadyPlanned>().FirstOrDefault();
@@ -201,14 +223,14 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
             Summary = Summary(summary),
             Detail = detail.ToString(),
             Indicator = bridge.Kind == BridgeKind.RepeatSymptomsAfterBav ? CardIndicator.Warning : CardIndicator.Info,
-            Source = Source("bridge-to-tavr", "Bridge to TAVR"),
+            Source = Source(facts.Topic, "Bridge to TAVR"),
             Suggestions = suggestions,
             Links = [Link(LinkIds.Tavr), Link(LinkIds.ValveTreatment)],
-            Extension = Contract(Valve.Aortic, aortic?.Decision ?? Decision.Candidate, BridgeToTavr.Yes, []),
+            Extension = Contract(facts, BridgeToTavr.Yes),
         });
     }
 
-    private Card EducationCard(EducationItems education)
+    private Card EducationCard(EducationItems education, CardFacts facts)
     {
         var items = education.Codes.Select(c => EducationText.Item(c, education.Valve, education.Pediatric)).OfType<EducationItem>().ToList();
         var detail = new Markdown().Heading(EducationText.Heading(education));
@@ -236,13 +258,13 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
                 : $"Patient education: risks and aftercare of {CardText.Procedure(education.Valve)}"),
             Detail = detail.ToString(),
             Indicator = CardIndicator.Info,
-            Source = Source("education", "Risk education"),
+            Source = Source(facts.Topic, "Risk education"),
             Links = [.. linkIds.Distinct(StringComparer.Ordinal).Select(Link)],
-            Extension = Contract(education.Valve, education.Decision, education.Pediatric ? BridgeToTavr.No : BridgeFor(education.Valve, education.Decision), education.Codes),
+            Extension = Contract(facts, education.Pediatric ? BridgeToTavr.No : BridgeFor(education.Valve, education.Decision)),
         };
     }
 
-    private Card SafetyCard(SafetyWarning warning, Said said)
+    private Card SafetyCard(SafetyWarning warning, Said said, CardFacts facts)
     {
         var (summary, lines) = CardText.Safety(warning);
         var detail = new Markdown().Heading("Safety").Bullets(lines);
@@ -267,7 +289,7 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
 
         said.Add(warning.Valve, citations, steps);
         detail.Paragraph(CardText.DecisionSupportNotice(pediatric: false));
-        var decision = warning.Decision ?? Decision.InsufficientData;
+        var decision = facts.Decision;
         var warfarinAdvised = warning.NextSteps.Contains(NextStep.SwitchNoacToVitaminKAntagonist) || warning.Statement is AnticoagulationWithThrombus
             || (warning.Statement is AnticoagulationPlan plan && plan.Drugs.Any(d => d.Class == AnticoagulantClass.VitaminKAntagonist));
         return Finish(new Card
@@ -276,13 +298,13 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
             Summary = Summary(summary),
             Detail = detail.ToString(),
             Indicator = CardIndicator.Warning,
-            Source = Source("safety", "Safety warning"),
+            Source = Source(facts.Topic, "Safety warning"),
             Links = warfarinAdvised ? [Link(LinkIds.BloodThinners), Link(LinkIds.Warfarin)] : [Link(LinkIds.BloodThinners)],
-            Extension = Contract(warning.Valve, decision, BridgeFor(warning.Valve, decision), [warning.Code]),
+            Extension = Contract(facts, BridgeFor(warning.Valve, decision)),
         });
     }
 
-    private Card ReplacementOrderCard(ValveReplacementOrderAdvice advice)
+    private Card ReplacementOrderCard(ValveReplacementOrderAdvice advice, CardFacts facts)
     {
         var name = advice.Kind == ProcedureKind.Tavr ? "TAVR" : "SAVR";
         var why = advice.AorticDecision == Decision.InsufficientData
@@ -291,21 +313,21 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
         var detail = new Markdown()
             .Paragraph($"A {name} order is drafted ({Markdown.Escape(advice.Order.Display)}). {why} The linked page explains the procedure to the patient.")
             .Paragraph(CardText.DecisionSupportNotice(pediatric: false));
-        var decision = advice.AorticDecision ?? Decision.NotCandidate;
+        var decision = facts.Decision;
         return new Card
         {
             Uuid = Guid.NewGuid(),
             Summary = Summary($"{name} ordered: patient education on aortic valve replacement"),
             Detail = detail.ToString(),
             Indicator = CardIndicator.Info,
-            Source = Source("education", "Risk education"),
+            Source = Source(facts.Topic, "Risk education"),
             Links = [Link(advice.Kind == ProcedureKind.Tavr ? LinkIds.Tavr : LinkIds.ValveTreatment)],
-            Extension = Contract(Valve.Aortic, decision, BridgeFor(Valve.Aortic, decision), []),
+            Extension = Contract(facts, BridgeFor(Valve.Aortic, decision)),
         };
     }
 
     /// <summary>A valve procedure drafted for a patient recorded as deceased: one warning, with the draft's removal offered.</summary>
-    private Card DeceasedCard(DeceasedPatientNotice notice)
+    private Card DeceasedCard(DeceasedPatientNotice notice, CardFacts facts)
     {
         var detail = new Markdown()
             .Paragraph($"The patient's record says the patient has died, yet a valve procedure is drafted ({Markdown.Escape(notice.Order.Display)}, {Markdown.Escape(notice.Order.Source)}). No candidacy is assessed. Check that this is the right patient's chart, or correct the record.")
@@ -316,7 +338,7 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
             Summary = Summary("Patient is recorded as deceased: check this order and the patient's identity"),
             Detail = detail.ToString(),
             Indicator = CardIndicator.Warning,
-            Source = Source("safety", "Safety warning"),
+            Source = Source(facts.Topic, "Safety warning"),
             Suggestions =
             [
                 new Suggestion
@@ -326,7 +348,7 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
                     Actions = [new SuggestionAction { Type = ActionType.Delete, Description = $"Delete the draft order {notice.Order.Source}", ResourceId = notice.Order.Source }],
                 },
             ],
-            Extension = Contract(notice.Valve, Decision.NotCandidate, BridgeFor(notice.Valve, Decision.NotCandidate), [ItemCodes.WarnPatientDeceased]),
+            Extension = Contract(facts, BridgeFor(notice.Valve, Decision.NotCandidate)),
         });
     }
 
@@ -402,8 +424,8 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
     private static CardSource Source(string topic, string display) =>
         new(SourceLabel, Topic: new WireCoding(TopicSystem, topic, display));
 
-    private static CardExtension Contract(Valve valve, Decision decision, BridgeToTavr? bridge, IReadOnlyList<string> codes) =>
-        new(new ValvuloplastyContract(CardText.ValveName(valve), CardText.Wire(decision), valve == Valve.Aortic && bridge is { } b ? CardText.Wire(b) : null, codes));
+    private static CardExtension Contract(CardFacts facts, BridgeToTavr? bridge) =>
+        new(new ValvuloplastyContract(CardText.ValveName(facts.Valve), CardText.Wire(facts.Decision), facts.Valve == Valve.Aortic && bridge is { } b ? CardText.Wire(b) : null, facts.Codes));
 
     /// <summary>Bridge flag for cards other than the assessment: derived from the decision as §4 defines it.</summary>
     private static BridgeToTavr? BridgeFor(Valve valve, Decision decision) => valve != Valve.Aortic ? null : decision switch
@@ -438,3 +460,18 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
         return text.Length <= MaxSummaryLength ? text : text[..(MaxSummaryLength - 1)].TrimEnd() + "…";
     }
 }
+
+/// <summary>The topics of <c>source.topic</c> (CodeSystem card-topic).</summary>
+public static class CardTopics
+{
+    public const string Assessment = "assessment";
+    public const string BridgeToTavr = "bridge-to-tavr";
+    public const string Education = "education";
+    public const string Safety = "safety";
+}
+
+/// <summary>What a card was rendered from: its topic, valve, decision and item codes (the ledger records these).</summary>
+public sealed record CardFacts(string Topic, Valve Valve, Decision Decision, IReadOnlyList<string> Codes);
+
+/// <summary>A card and the facts it was rendered from.</summary>
+public sealed record RenderedCard(Card Card, CardFacts Facts);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.CdsHooks.Hooks;
+using Valvuloplasty.Fhir.CdsHooks.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.CdsHooks.Security;
@@ -57,7 +58,7 @@ public static class CdsHooksEndpoints
         IReadOnlyList<RequestIssue> issues;
         try
         {
-            (hook, issues) = CdsRequestReader.Read(body.Span, service, options.Value.MaxJsonDepth, fhirJson);
+            (hook, issues) = CdsRequestReader.Read(body.Memory, service, options.Value.MaxJsonDepth, fhirJson);
         }
         catch (Exception ex) when (IsMalformedJson(ex))
         {
@@ -74,7 +75,16 @@ public static class CdsHooksEndpoints
             return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, issues);
         }
 
-        var outcome = await evaluator.EvaluateAsync(service, hook, cancellationToken);
+        HookOutcome outcome;
+        try
+        {
+            outcome = await evaluator.EvaluateAsync(service, hook, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            // A prefetch value that is well-formed JSON but deeper than a FHIR reading allows.
+            return MalformedJson(logger, service.Id, ex);
+        }
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (outcome.Missing.Count > 0)
         {
@@ -92,7 +102,7 @@ public static class CdsHooksEndpoints
         var issuedAt = time.GetUtcNow();
         foreach (var card in outcome.Cards)
         {
-            ledger.TryRecord(LedgerRecord(card, service.Id, issuedAt));
+            ledger.TryRecord(new CardRecord(card.Card.Uuid, service.Id, card.Facts.Topic, CardText.ValveName(card.Facts.Valve), CardText.Wire(card.Facts.Decision), card.Facts.Codes, issuedAt));
         }
 
         if (logger.IsEnabled(LogLevel.Information))
@@ -101,7 +111,7 @@ public static class CdsHooksEndpoints
                 string.Join(",", outcome.Keys.Values.Select(k => $"{k.Key}={k.Source}")));
         }
 
-        return JsonResults.Ok(CdsJson.Serialize(new CdsResponse(outcome.Cards)));
+        return JsonResults.Ok(CdsJson.Serialize(new CdsResponse([.. outcome.Cards.Select(c => c.Card)])));
     }
 
     private static async Task<IResult> PostFeedback(
@@ -161,12 +171,6 @@ public static class CdsHooksEndpoints
             return OperationOutcomes.Result(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient,
                 "The feedback store is unavailable; nothing was stored. Retry later.");
         }
-    }
-
-    private static CardRecord LedgerRecord(Card card, string serviceId, DateTimeOffset issuedAt)
-    {
-        var contract = card.Extension!.Valvuloplasty;
-        return new CardRecord(card.Uuid, serviceId, card.Source.Topic!.Code, contract.Valve, contract.Decision, contract.Codes, issuedAt);
     }
 
     private static IResult? Refused(RequestBody body, CdsHooksOptions options, string serviceId, ILogger logger)

@@ -17,11 +17,11 @@ public static partial class CdsRequestReader
     public const int MaxShortString = 1024;
 
     /// <param name="fhirJson">Reads prefetch values and draft orders (the host's reader skips resources no rule can use).</param>
-    public static (HookRequest? Request, IReadOnlyList<RequestIssue> Issues) Read(ReadOnlySpan<byte> body, CdsService service, int maxDepth, FhirJsonReader fhirJson)
+    public static (HookRequest? Request, IReadOnlyList<RequestIssue> Issues) Read(ReadOnlyMemory<byte> body, CdsService service, int maxDepth, FhirJsonReader fhirJson)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(fhirJson);
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth });
+        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = maxDepth });
         var issues = new List<RequestIssue>();
         if (!reader.Read())
         {
@@ -38,7 +38,7 @@ public static partial class CdsRequestReader
         FhirAuthorization? authorization = null;
         var sawAuthorization = false;
         ContextParts? context = null;
-        var prefetch = new Dictionary<string, PrefetchEntry>(StringComparer.Ordinal);
+        var prefetch = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
@@ -63,7 +63,7 @@ public static partial class CdsRequestReader
                     context = ReadContext(ref reader, issues);
                     break;
                 case "prefetch":
-                    ReadPrefetch(ref reader, prefetch, issues, fhirJson);
+                    ReadPrefetch(ref reader, body, prefetch, issues);
                     break;
                 default:
                     reader.Skip();
@@ -230,7 +230,11 @@ public static partial class CdsRequestReader
         return parts;
     }
 
-    private static void ReadPrefetch(ref Utf8JsonReader reader, Dictionary<string, PrefetchEntry> prefetch, List<RequestIssue> issues, FhirJsonReader fhirJson)
+    /// <summary>
+    /// Keeps each prefetch key's JSON value as it was sent (checked well-formed while it is skipped); reading it as FHIR is
+    /// the record source's job.
+    /// </summary>
+    private static void ReadPrefetch(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, Dictionary<string, ReadOnlyMemory<byte>> prefetch, List<RequestIssue> issues)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -248,14 +252,9 @@ public static partial class CdsRequestReader
         {
             var key = reader.GetString()!;
             reader.Read();
-            var payload = fhirJson.ReadValue(ref reader);
-            prefetch[key] = payload.Kind switch
-            {
-                FhirPayloadKind.Null => new PrefetchEntry(key, PrefetchState.Null, [], []),
-                FhirPayloadKind.OperationOutcome => new PrefetchEntry(key, PrefetchState.OperationOutcome, [], ["the EHR sent an OperationOutcome"]),
-                FhirPayloadKind.NotAResource => new PrefetchEntry(key, PrefetchState.Unreadable, [], payload.Problems),
-                _ => new PrefetchEntry(key, PrefetchState.Resources, payload.Entries, payload.Problems),
-            };
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            prefetch[key] = body[start..(int)reader.BytesConsumed];
         }
     }
 

@@ -1,5 +1,4 @@
 using Valvuloplasty.Fhir.Data.Fhir;
-using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
 
@@ -19,14 +18,17 @@ public sealed record HookContext(
     IReadOnlyList<RecordItem> DraftOrders,
     IReadOnlyList<string> DraftOrderProblems);
 
-/// <summary>A validated CDS Hooks 2.0 request.</summary>
+/// <summary>
+/// A validated CDS Hooks 2.0 request. <see cref="Prefetch"/> holds each key's JSON value as sent (well-formed, not yet
+/// read as FHIR: the record source reads it); the memory is the request body's, valid while the request is handled.
+/// </summary>
 public sealed record HookRequest(
     string Hook,
     Guid HookInstance,
     Uri? FhirServer,
     FhirAuthorization? FhirAuthorization,
     HookContext Context,
-    IReadOnlyDictionary<string, PrefetchEntry> Prefetch);
+    IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Prefetch);
 
 /// <summary>What is wrong with a request, at which JSON location; becomes an OperationOutcome issue.</summary>
 public sealed record RequestIssue(string Location, string Message);

@@ -1,0 +1,86 @@
+using Valvuloplasty.Fhir.Data.FhirServer;
+
+namespace Valvuloplasty.Fhir.Data.Prefetch;
+
+/// <summary>
+/// What a hook hands over to get its patient's record: the context patient, each prefetch key's JSON value as the EHR
+/// sent it (a key absent from the request is absent here), and where the rest may be fetched.
+/// </summary>
+public sealed record RecordRequest(string PatientId, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Prefetch, Uri? FhirServer, string? AccessToken);
+
+/// <summary>
+/// The patient's record, or the required keys that could not be obtained (each with why, worded for an
+/// OperationOutcome); <see cref="Keys"/> says where each key's data came from (for the log).
+/// </summary>
+public sealed record RecordOutcome(PatientRecord? Record, IReadOnlyList<MissingKey> Missing, IReadOnlyDictionary<string, KeyData> Keys);
+
+/// <summary>
+/// Gets one patient's record for one hook call, and owns every step of it: reads each prefetch key into its state
+/// (absent, null, resources, an OperationOutcome, unreadable), keeps what belongs to the patient, checks the FHIR server
+/// against the allow-list, fetches what is still missing, merges, and says in one place why a key could not be had.
+/// </summary>
+public sealed class PatientRecordSource(PatientRecordAssembler assembler, FhirServerAllowList allowList, FhirFallback fallback, FhirJsonReader fhirJson)
+{
+    public async Task<RecordOutcome> GetAsync(RecordRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var prefetch = Read(request.Prefetch);
+        var keys = new Dictionary<string, KeyData>(assembler.FromPrefetch(request.PatientId, prefetch), StringComparer.Ordinal);
+        var missing = assembler.Templates.All.Where(t => !keys.ContainsKey(t.Key)).ToList();
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (missing.Count > 0)
+        {
+            var refusal = request.FhirServer is null ? "the request has no fhirServer to fetch it from" : allowList.Refusal(request.FhirServer);
+            if (refusal is not null)
+            {
+                foreach (var template in missing)
+                {
+                    failures[template.Key] = $"{Why(prefetch.GetValueOrDefault(template.Key))}; {refusal}";
+                }
+            }
+            else
+            {
+                var fetched = await fallback.FetchAsync(request.FhirServer!, request.AccessToken, request.PatientId, missing, cancellationToken);
+                foreach (var (key, data) in fetched.Fetched)
+                {
+                    keys[key] = data;
+                }
+
+                foreach (var (key, reason) in fetched.Failures)
+                {
+                    failures[key] = $"{Why(prefetch.GetValueOrDefault(key))}; fetching it failed: {reason}";
+                }
+            }
+        }
+
+        var result = assembler.Complete(request.PatientId, keys, failures, PatientRecordAssembler.PrefetchMedications(prefetch));
+        return new RecordOutcome(result.Record, result.Missing, result.Record?.Keys ?? keys);
+    }
+
+    /// <summary>Each key's value, read (CDS Hooks 2.0 §Prefetch: null means none recorded; an OperationOutcome, a failure).</summary>
+    private Dictionary<string, PrefetchEntry> Read(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> raw)
+    {
+        var prefetch = new Dictionary<string, PrefetchEntry>(raw.Count, StringComparer.Ordinal);
+        foreach (var (key, json) in raw)
+        {
+            var payload = fhirJson.Read(json.Span);
+            prefetch[key] = payload.Kind switch
+            {
+                FhirPayloadKind.Null => new PrefetchEntry(key, PrefetchState.Null, [], []),
+                FhirPayloadKind.OperationOutcome => new PrefetchEntry(key, PrefetchState.OperationOutcome, [], ["the EHR sent an OperationOutcome"]),
+                FhirPayloadKind.NotAResource => new PrefetchEntry(key, PrefetchState.Unreadable, [], payload.Problems),
+                _ => new PrefetchEntry(key, PrefetchState.Resources, payload.Entries, payload.Problems),
+            };
+        }
+
+        return prefetch;
+    }
+
+    private static string Why(PrefetchEntry? entry) => entry?.State switch
+    {
+        PrefetchState.OperationOutcome => "the EHR sent an OperationOutcome for this prefetch key",
+        PrefetchState.Unreadable => "the prefetch value is not a FHIR resource or Bundle",
+        PrefetchState.Resources => "the prefetch holds no resource of the expected type for this patient (wrong resource type or another patient)",
+        _ => "not in prefetch",
+    };
+}
