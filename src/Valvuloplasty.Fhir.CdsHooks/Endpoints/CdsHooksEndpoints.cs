@@ -58,7 +58,7 @@ public static class CdsHooksEndpoints
         IReadOnlyList<RequestIssue> issues;
         try
         {
-            (hook, issues) = CdsRequestReader.Read(body.Memory, service, options.Value.MaxJsonDepth, fhirJson);
+            (hook, issues) = CdsRequestReader.Read(body.Span, service, options.Value.MaxJsonDepth, fhirJson);
         }
         catch (Exception ex) when (IsMalformedJson(ex))
         {
@@ -75,16 +75,7 @@ public static class CdsHooksEndpoints
             return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, issues);
         }
 
-        HookOutcome outcome;
-        try
-        {
-            outcome = await evaluator.EvaluateAsync(service, hook, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            // A prefetch value that is well-formed JSON but deeper than a FHIR reading allows.
-            return MalformedJson(logger, service.Id, ex);
-        }
+        var outcome = await evaluator.EvaluateAsync(service, hook, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (outcome.Missing.Count > 0)
         {

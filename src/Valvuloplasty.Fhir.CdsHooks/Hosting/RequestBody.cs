@@ -46,9 +46,6 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer is null ? [] : _buffer.AsSpan(0, Length);
 
-    /// <summary>The body as memory (valid until this is disposed).</summary>
-    public ReadOnlyMemory<byte> Memory => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, Length);
-
     /// <summary>application/json, or any +json media type (application/fhir+json), charset UTF-8 if given.</summary>
     public static bool IsJson(string? contentType)
     {

@@ -17,11 +17,11 @@ public static partial class CdsRequestReader
     public const int MaxShortString = 1024;
 
     /// <param name="fhirJson">Reads prefetch values and draft orders (the host's reader skips resources no rule can use).</param>
-    public static (HookRequest? Request, IReadOnlyList<RequestIssue> Issues) Read(ReadOnlyMemory<byte> body, CdsService service, int maxDepth, FhirJsonReader fhirJson)
+    public static (HookRequest? Request, IReadOnlyList<RequestIssue> Issues) Read(ReadOnlySpan<byte> body, CdsService service, int maxDepth, FhirJsonReader fhirJson)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(fhirJson);
-        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = maxDepth });
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth });
         var issues = new List<RequestIssue>();
         if (!reader.Read())
         {
@@ -38,7 +38,7 @@ public static partial class CdsRequestReader
         FhirAuthorization? authorization = null;
         var sawAuthorization = false;
         ContextParts? context = null;
-        var prefetch = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        var prefetch = new Dictionary<string, PrefetchValue>(StringComparer.Ordinal);
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
@@ -63,7 +63,7 @@ public static partial class CdsRequestReader
                     context = ReadContext(ref reader, issues);
                     break;
                 case "prefetch":
-                    ReadPrefetch(ref reader, body, prefetch, issues);
+                    ReadPrefetch(ref reader, prefetch, issues);
                     break;
                 default:
                     reader.Skip();
@@ -231,10 +231,10 @@ public static partial class CdsRequestReader
     }
 
     /// <summary>
-    /// Keeps each prefetch key's JSON value as it was sent (checked well-formed while it is skipped); reading it as FHIR is
-    /// the record source's job.
+    /// Hands each prefetch key's JSON to the record source's reader where it stands in the request (one pass over the
+    /// bytes); what a key holds is Data's business.
     /// </summary>
-    private static void ReadPrefetch(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, Dictionary<string, ReadOnlyMemory<byte>> prefetch, List<RequestIssue> issues)
+    private static void ReadPrefetch(ref Utf8JsonReader reader, Dictionary<string, PrefetchValue> prefetch, List<RequestIssue> issues)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -252,9 +252,7 @@ public static partial class CdsRequestReader
         {
             var key = reader.GetString()!;
             reader.Read();
-            var start = (int)reader.TokenStartIndex;
-            reader.Skip();
-            prefetch[key] = body[start..(int)reader.BytesConsumed];
+            prefetch[key] = PrefetchValue.Read(key, ref reader);
         }
     }
 

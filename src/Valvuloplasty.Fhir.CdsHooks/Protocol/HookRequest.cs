@@ -1,3 +1,4 @@
+using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Data.Fhir;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
@@ -19,8 +20,8 @@ public sealed record HookContext(
     IReadOnlyList<string> DraftOrderProblems);
 
 /// <summary>
-/// A validated CDS Hooks 2.0 request. <see cref="Prefetch"/> holds each key's JSON value as sent (well-formed, not yet
-/// read as FHIR: the record source reads it); the memory is the request body's, valid while the request is handled.
+/// A validated CDS Hooks 2.0 request. <see cref="Prefetch"/> holds each key's value as the record source read it from the
+/// request (the host only hands it the JSON, in the request's one pass).
 /// </summary>
 public sealed record HookRequest(
     string Hook,
@@ -28,7 +29,7 @@ public sealed record HookRequest(
     Uri? FhirServer,
     FhirAuthorization? FhirAuthorization,
     HookContext Context,
-    IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Prefetch);
+    IReadOnlyDictionary<string, PrefetchValue> Prefetch);
 
 /// <summary>What is wrong with a request, at which JSON location; becomes an OperationOutcome issue.</summary>
 public sealed record RequestIssue(string Location, string Message);

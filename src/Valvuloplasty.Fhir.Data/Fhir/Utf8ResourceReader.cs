@@ -618,13 +618,16 @@ public static partial class Utf8ResourceReader
         reader.Skip();
     }
 
-    /// <summary>The member's value when it is a JSON string; anything else is skipped and read as absent.</summary>
+    /// <summary>
+    /// The member's value when it is a JSON string (short ones from <see cref="Utf8StringPool"/>); anything else is
+    /// skipped and read as absent.
+    /// </summary>
     private static string? String(ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return reader.GetString();
+            return Utf8StringPool.Get(ref reader);
         }
 
         reader.Skip();

@@ -3,10 +3,46 @@ using Valvuloplasty.Fhir.Data.FhirServer;
 namespace Valvuloplasty.Fhir.Data.Prefetch;
 
 /// <summary>
-/// What a hook hands over to get its patient's record: the context patient, each prefetch key's JSON value as the EHR
-/// sent it (a key absent from the request is absent here), and where the rest may be fetched.
+/// One prefetch key's value, read from the request's JSON where the host found it (the host hands the reader over,
+/// positioned on the value; it never sees what the value held). Reading it here, in the request's one pass, is what
+/// keeps a hook call to a single walk over its bytes.
 /// </summary>
-public sealed record RecordRequest(string PatientId, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Prefetch, Uri? FhirServer, string? AccessToken);
+public sealed class PrefetchValue
+{
+    private PrefetchValue(PrefetchEntry entry) => Entry = entry;
+
+    internal PrefetchEntry Entry { get; }
+
+    /// <summary>What the value held (for diagnostics and tests).</summary>
+    public PrefetchState State => Entry.State;
+
+    /// <summary>Reads the JSON value at the reader (leaving the reader on its last token) as the prefetch key <paramref name="key"/>.</summary>
+    public static PrefetchValue Read(string key, ref System.Text.Json.Utf8JsonReader reader)
+    {
+        var payload = FhirJsonReader.Shared.ReadValue(ref reader);
+        return new PrefetchValue(payload.Kind switch
+        {
+            FhirPayloadKind.Null => new PrefetchEntry(key, PrefetchState.Null, [], []),
+            FhirPayloadKind.OperationOutcome => new PrefetchEntry(key, PrefetchState.OperationOutcome, [], ["the EHR sent an OperationOutcome"]),
+            FhirPayloadKind.NotAResource => new PrefetchEntry(key, PrefetchState.Unreadable, [], payload.Problems),
+            _ => new PrefetchEntry(key, PrefetchState.Resources, payload.Entries, payload.Problems),
+        });
+    }
+
+    /// <summary>Reads a whole JSON document as the prefetch key <paramref name="key"/> (tests, tools).</summary>
+    public static PrefetchValue Read(string key, ReadOnlySpan<byte> json)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        reader.Read();
+        return Read(key, ref reader);
+    }
+}
+
+/// <summary>
+/// What a hook hands over to get its patient's record: the context patient, each prefetch key's value as read from the
+/// request (a key absent from the request is absent here), and where the rest may be fetched.
+/// </summary>
+public sealed record RecordRequest(string PatientId, IReadOnlyDictionary<string, PrefetchValue> Prefetch, Uri? FhirServer, string? AccessToken);
 
 /// <summary>
 /// The patient's record, or the required keys that could not be obtained (each with why, worded for an
@@ -19,12 +55,12 @@ public sealed record RecordOutcome(PatientRecord? Record, IReadOnlyList<MissingK
 /// (absent, null, resources, an OperationOutcome, unreadable), keeps what belongs to the patient, checks the FHIR server
 /// against the allow-list, fetches what is still missing, merges, and says in one place why a key could not be had.
 /// </summary>
-public sealed class PatientRecordSource(PatientRecordAssembler assembler, FhirServerAllowList allowList, FhirFallback fallback, FhirJsonReader fhirJson)
+public sealed class PatientRecordSource(PatientRecordAssembler assembler, FhirServerAllowList allowList, FhirFallback fallback)
 {
     public async Task<RecordOutcome> GetAsync(RecordRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var prefetch = Read(request.Prefetch);
+        var prefetch = request.Prefetch.ToDictionary(p => p.Key, p => p.Value.Entry, StringComparer.Ordinal);
         var keys = new Dictionary<string, KeyData>(assembler.FromPrefetch(request.PatientId, prefetch), StringComparer.Ordinal);
         var missing = assembler.Templates.All.Where(t => !keys.ContainsKey(t.Key)).ToList();
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -55,25 +91,6 @@ public sealed class PatientRecordSource(PatientRecordAssembler assembler, FhirSe
 
         var result = assembler.Complete(request.PatientId, keys, failures, PatientRecordAssembler.PrefetchMedications(prefetch));
         return new RecordOutcome(result.Record, result.Missing, result.Record?.Keys ?? keys);
-    }
-
-    /// <summary>Each key's value, read (CDS Hooks 2.0 §Prefetch: null means none recorded; an OperationOutcome, a failure).</summary>
-    private Dictionary<string, PrefetchEntry> Read(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> raw)
-    {
-        var prefetch = new Dictionary<string, PrefetchEntry>(raw.Count, StringComparer.Ordinal);
-        foreach (var (key, json) in raw)
-        {
-            var payload = fhirJson.Read(json.Span);
-            prefetch[key] = payload.Kind switch
-            {
-                FhirPayloadKind.Null => new PrefetchEntry(key, PrefetchState.Null, [], []),
-                FhirPayloadKind.OperationOutcome => new PrefetchEntry(key, PrefetchState.OperationOutcome, [], ["the EHR sent an OperationOutcome"]),
-                FhirPayloadKind.NotAResource => new PrefetchEntry(key, PrefetchState.Unreadable, [], payload.Problems),
-                _ => new PrefetchEntry(key, PrefetchState.Resources, payload.Entries, payload.Problems),
-            };
-        }
-
-        return prefetch;
     }
 
     private static string Why(PrefetchEntry? entry) => entry?.State switch
