@@ -79,8 +79,10 @@ public abstract record RecordItem(string Type, string? Id)
     /// <summary><c>subject.reference</c> as written (Patient: none).</summary>
     public string? Subject { get; init; }
 
-    /// <summary><c>Type/id</c>, the form every card uses to cite its evidence.</summary>
-    public string Reference => string.IsNullOrEmpty(Id) ? $"{Type} (no id)" : $"{Type}/{Id}";
+    private string? _reference;
+
+    /// <summary><c>Type/id</c>, the form every card uses to cite its evidence (made once).</summary>
+    public string Reference => _reference ??= string.IsNullOrEmpty(Id) ? $"{Type} (no id)" : $"{Type}/{Id}";
 }
 
 public sealed record PatientItem(string? Id) : RecordItem("Patient", Id)

@@ -36,6 +36,9 @@ internal static class FhirValues
     public static DateTimeOffset? Start(FhirTime? time) =>
         time?.Kind == FhirTimeKind.Period ? (FromText(time.Start) ?? FromText(time.End))?.At : Instant(time);
 
+    /// <summary>Dates already read (the measurements of one echo study share theirs); bounded.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, FhirWhen?> Read = new(StringComparer.Ordinal);
+
     private static FhirWhen? FromText(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -43,6 +46,22 @@ internal static class FhirValues
             return null;
         }
 
+        if (Read.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var when = Parse(text);
+        if (Read.Count < 20_000)
+        {
+            Read.TryAdd(text, when);
+        }
+
+        return when;
+    }
+
+    private static FhirWhen? Parse(string text)
+    {
         if (text.Length > 10 && new Hl7.Fhir.Model.FhirDateTime(text).TryToDateTimeOffset(out var at))
         {
             return new FhirWhen(at, at, null);

@@ -532,8 +532,20 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         return null;
     }
 
-    private List<string> ValueSetsOf(FhirConcept? concept)
+    /// <summary>Every ValueSet a code of the concept is in (the index's own list when there is one coding, as usual).</summary>
+    private IReadOnlyList<string> ValueSetsOf(FhirConcept? concept)
     {
+        if (concept is null)
+        {
+            return [];
+        }
+
+        if (concept.Coding.Count == 1)
+        {
+            var only = concept.Coding[0];
+            return string.IsNullOrWhiteSpace(only.System) || string.IsNullOrWhiteSpace(only.Code) ? [] : _terminology.ValueSetsOf(only.System, only.Code.Trim());
+        }
+
         var ids = new List<string>();
         foreach (var (system, code, _) in Codings(concept))
         {
