@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Data.Prefetch;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Data;

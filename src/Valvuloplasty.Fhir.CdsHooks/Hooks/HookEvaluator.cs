@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.Rules.Engine;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
 
@@ -15,7 +14,7 @@ namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
 public static class CdsJson
 {
     /// <summary>Firely's serializer for resources inside protocol messages (and OperationOutcomes).</summary>
-    public static readonly JsonSerializerOptions Fhir = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    public static readonly JsonSerializerOptions Fhir = Cards.FhirJson.Options;
 
     public static readonly JsonSerializerOptions Options = new()
     {
@@ -67,17 +66,3 @@ public static class CdsJson
 [JsonSerializable(typeof(FeedbackResponse))]
 [JsonSerializable(typeof(AnalyticsResponse))]
 internal sealed partial class CdsJsonContext : JsonSerializerContext;
-
-/// <summary>Writes (and reads) a <see cref="FhirResourceJson"/> with Firely's converters.</summary>
-public sealed class FhirResourceJsonConverter : JsonConverter<FhirResourceJson>
-{
-    public override FhirResourceJson? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        JsonSerializer.Deserialize<Resource>(ref reader, CdsJson.Fhir) is { } resource ? new FhirResourceJson(resource) : null;
-
-    public override void Write(Utf8JsonWriter writer, FhirResourceJson value, JsonSerializerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(value);
-        JsonSerializer.Serialize(writer, value.Resource, CdsJson.Fhir);
-    }
-}

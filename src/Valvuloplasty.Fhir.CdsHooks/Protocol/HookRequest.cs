@@ -1,5 +1,5 @@
-using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Data.Fhir;
+using Valvuloplasty.Fhir.Data.Prefetch;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Protocol;
 

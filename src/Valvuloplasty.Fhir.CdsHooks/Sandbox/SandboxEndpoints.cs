@@ -3,7 +3,7 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
 using Valvuloplasty.Fhir.CdsHooks.Security;
 using Valvuloplasty.Fhir.Data.Fhir;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;

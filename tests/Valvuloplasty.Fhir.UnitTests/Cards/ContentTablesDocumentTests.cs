@@ -28,7 +28,7 @@ public sealed class ContentTablesDocumentTests
         var markdown = Profiles.Content.ToMarkdown();
 
         Assert.All(Profiles.Content.Citations, row =>
-            Assert.Contains($"| `{row.Id}` | {Valvuloplasty.Fhir.CdsHooks.Cards.ContentTables.CitationLine(row).Replace("|", "\\|", StringComparison.Ordinal)} |", markdown, StringComparison.Ordinal));
+            Assert.Contains($"| `{row.Id}` | {Valvuloplasty.Fhir.Cards.ContentTables.CitationLine(row).Replace("|", "\\|", StringComparison.Ordinal)} |", markdown, StringComparison.Ordinal));
         Assert.All(Profiles.Content.Links, row => Assert.Contains($"]({row.Url})", markdown, StringComparison.Ordinal));
     }
 }

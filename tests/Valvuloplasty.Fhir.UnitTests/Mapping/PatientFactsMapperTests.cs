@@ -31,7 +31,7 @@ public sealed class PatientFactsMapperTests
 
         Assert.Equal(kind, measurement.Kind);
         Assert.Equal((decimal)value, measurement.Value);
-        Assert.Equal(original, Valvuloplasty.Fhir.CdsHooks.Cards.CardText.Recorded(measurement.ConvertedFrom!));
+        Assert.Equal(original, Valvuloplasty.Fhir.Cards.CardText.Recorded(measurement.ConvertedFrom!));
     }
 
     [Theory]

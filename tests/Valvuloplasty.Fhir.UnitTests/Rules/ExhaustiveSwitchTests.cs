@@ -1,4 +1,4 @@
-using Valvuloplasty.Fhir.CdsHooks.Cards;
+using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;

@@ -19,10 +19,10 @@ public static class Profiles
     public static PatientFactsMapper Mapper { get; } = new(Index);
 
     /// <summary>The citation and link tables of profiles/content/.</summary>
-    public static Valvuloplasty.Fhir.CdsHooks.Cards.ContentTables Content { get; } = Valvuloplasty.Fhir.CdsHooks.Cards.ContentTables.Load(Path.Combine(Directory, "content"));
+    public static Valvuloplasty.Fhir.Cards.ContentTables Content { get; } = Valvuloplasty.Fhir.Cards.ContentTables.Load(Path.Combine(Directory, "content"));
 
     /// <summary>The card renderer with the real terminology and tables.</summary>
-    public static Valvuloplasty.Fhir.CdsHooks.Cards.CardRenderer Renderer { get; } = new(Index, Content);
+    public static Valvuloplasty.Fhir.Cards.CardRenderer Renderer { get; } = new(Index, Content);
 
     /// <summary>A fresh copy of profiles/ (top level) in a temporary folder, for tests that edit or break files.</summary>
     public static string Copy()

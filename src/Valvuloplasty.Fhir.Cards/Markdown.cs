@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Valvuloplasty.Fhir.CdsHooks.Cards;
+namespace Valvuloplasty.Fhir.Cards;
 
 /// <summary>Builds card detail markdown; every piece of text that did not come from this code is escaped.</summary>
 internal sealed class Markdown

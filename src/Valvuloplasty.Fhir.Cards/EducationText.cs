@@ -2,7 +2,7 @@ using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 
-namespace Valvuloplasty.Fhir.CdsHooks.Cards;
+namespace Valvuloplasty.Fhir.Cards;
 
 /// <summary>A patient-education item: what to say, and the page (an id of the link table) to hand the patient.</summary>
 public sealed record EducationItem(string Code, string Text, string LinkId);

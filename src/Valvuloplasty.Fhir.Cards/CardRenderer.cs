@@ -1,12 +1,11 @@
 using Hl7.Fhir.Model;
-using Valvuloplasty.Fhir.CdsHooks.Protocol;
 using Valvuloplasty.Fhir.Data.Terminology;
 using Valvuloplasty.Fhir.Rules.Content;
 using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 using Valvuloplasty.Fhir.Rules.Terminology;
 
-namespace Valvuloplasty.Fhir.CdsHooks.Cards;
+namespace Valvuloplasty.Fhir.Cards;
 
 /// <summary>
 /// Renders an <see cref="Evaluation"/> (protocol-free, wording-free) into CDS Hooks cards: assessment, bridge-to-TAVR,

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.Data.Terminology;
 
-namespace Valvuloplasty.Fhir.CdsHooks.Cards;
+namespace Valvuloplasty.Fhir.Cards;
 
 /// <summary>One row of the citation table (<c>profiles/content/citations.json</c>).</summary>
 public sealed record CitationRow(

@@ -5,7 +5,7 @@ using Valvuloplasty.Fhir.Rules.Engine;
 using Valvuloplasty.Fhir.Rules.Facts;
 using Valvuloplasty.Fhir.Rules.Valves;
 
-namespace Valvuloplasty.Fhir.CdsHooks.Cards;
+namespace Valvuloplasty.Fhir.Cards;
 
 /// <summary>
 /// Every sentence a card says, in one place: the rules decide what to say (statements, next steps, notes) and this
