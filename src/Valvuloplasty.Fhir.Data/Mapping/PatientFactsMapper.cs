@@ -32,79 +32,127 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     public PatientFacts Map(PatientRecord record, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var state = new MappingState(asOf, MedicationIndex.Of(record.Supporting));
-
-        var patient = record.All<PatientItem>(PrefetchKeys.Patient).FirstOrDefault();
-        foreach (var condition in record.All<ConditionItem>(PrefetchKeys.Conditions))
+        var facts = Begin(record.PatientId, asOf, MedicationIndex.Of(record.Supporting));
+        foreach (var key in (string[])[PrefetchKeys.Patient, PrefetchKeys.Conditions, PrefetchKeys.Observations, PrefetchKeys.Procedures,
+                     PrefetchKeys.ServiceRequests, PrefetchKeys.Medications, PrefetchKeys.RiskAssessments])
         {
-            MapCondition(condition, state);
-        }
-
-        foreach (var observation in record.All<ObservationItem>(PrefetchKeys.Observations))
-        {
-            MapObservation(observation, state);
-        }
-
-        foreach (var procedure in record.All<ProcedureItem>(PrefetchKeys.Procedures))
-        {
-            MapProcedure(procedure, state);
-        }
-
-        foreach (var request in record.All<ServiceRequestItem>(PrefetchKeys.ServiceRequests))
-        {
-            state.Orders.Add(MapOrder(request, isDraft: false));
-        }
-
-        foreach (var medication in record.All<MedicationRequestItem>(PrefetchKeys.Medications))
-        {
-            MapMedication(medication, state);
-        }
-
-        if (state.UnresolvedMedications.Count > 0)
-        {
-            state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.MedicationUnresolved) { Items = [.. state.UnresolvedMedications] });
-        }
-
-        foreach (var assessment in record.All<RiskAssessmentItem>(PrefetchKeys.RiskAssessments))
-        {
-            MapRiskAssessment(assessment, state);
-        }
-
-        foreach (var key in record.Keys.Values)
-        {
-            if (key.Source == DataSource.Unavailable)
+            var type = PrefetchKeys.ResourceType(key);
+            foreach (var item in record.Keys.TryGetValue(key, out var data) ? data.Items : [])
             {
-                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.KeyUnavailable) { Key = key.Key });
-            }
-            else if (key.Problems.Count > 0)
-            {
-                // Skipped entries, resources of another type or for another patient: said once per key.
-                state.Notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.KeyPartlyUnused) { Key = key.Key, Items = key.Problems });
+                if (item.Type == type)
+                {
+                    facts.Add(item);
+                }
             }
         }
 
-        return new PatientFacts
+        return facts.Build(record.Keys.Values);
+    }
+
+    /// <summary>
+    /// Starts the facts of one patient, to be fed one resource at a time in any order of types (a population scan
+    /// reads a file per resource type): the result is the same as <see cref="Map"/> of the same resources.
+    /// </summary>
+    public PatientFactsBuilder Begin(string patientId, DateTimeOffset asOf, MedicationIndex medications) => new(this, patientId, new MappingState(asOf, medications));
+
+    /// <summary>The facts of one patient, built a resource at a time (<see cref="Start"/>).</summary>
+    public sealed class PatientFactsBuilder
+    {
+        private readonly PatientFactsMapper _mapper;
+        private readonly MappingState _state;
+        private PatientItem? _patient;
+
+        internal PatientFactsBuilder(PatientFactsMapper mapper, string patientId, MappingState state)
         {
-            PatientReference = $"Patient/{record.PatientId}",
-            BirthDate = BirthDate(patient, asOf),
-            Deceased = patient?.Deceased ?? false,
-            Sex = patient?.Gender switch
+            _mapper = mapper;
+            _state = state;
+            PatientId = patientId;
+        }
+
+        public string PatientId { get; }
+
+        /// <summary>True once a qualifying stenosis diagnosis has been read (a population scan keeps only those patients).</summary>
+        public bool HasStenosis => _state.Stenoses.Count > 0;
+
+        /// <summary>Reads one resource of the patient; resource types the rules do not read are ignored.</summary>
+        public void Add(RecordItem item)
+        {
+            switch (item)
             {
-                "female" => Sex.Female,
-                "male" => Sex.Male,
-                "other" => Sex.Other,
-                _ => Sex.Unknown,
-            },
-            Stenoses = state.Stenoses,
-            Regurgitations = state.Regurgitations,
-            Findings = state.Findings,
-            Measurements = state.Measurements,
-            CodedObservations = state.Coded,
-            Procedures = state.Procedures,
-            Orders = state.Orders,
-            Anticoagulants = state.Anticoagulants,
-            Notes = state.Notes,
-        };
+                case PatientItem patient:
+                    _patient ??= patient;
+                    break;
+                case ConditionItem condition:
+                    _mapper.MapCondition(condition, _state);
+                    break;
+                case ObservationItem observation:
+                    _mapper.MapObservation(observation, _state);
+                    break;
+                case ProcedureItem procedure:
+                    _mapper.MapProcedure(procedure, _state);
+                    break;
+                case ServiceRequestItem request:
+                    _state.Orders.Add(_mapper.MapOrder(request, isDraft: false));
+                    break;
+                case MedicationRequestItem medication:
+                    _mapper.MapMedication(medication, _state);
+                    break;
+                case RiskAssessmentItem assessment:
+                    _mapper.MapRiskAssessment(assessment, _state);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// The facts. Notes come in one order whatever order the resources came in: observations, unresolved medications,
+        /// risk assessments, then one per prefetch <paramref name="keys"/> entry that could not be read or was partly unused.
+        /// </summary>
+        public PatientFacts Build(IEnumerable<KeyData>? keys = null)
+        {
+            var state = _state;
+            var notes = new List<DataNote>(state.Notes);
+            if (state.UnresolvedMedications.Count > 0)
+            {
+                notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.MedicationUnresolved) { Items = [.. state.UnresolvedMedications] });
+            }
+
+            notes.AddRange(state.RiskNotes);
+            foreach (var key in keys ?? [])
+            {
+                if (key.Source == DataSource.Unavailable)
+                {
+                    notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.KeyUnavailable) { Key = key.Key });
+                }
+                else if (key.Problems.Count > 0)
+                {
+                    // Skipped entries, resources of another type or for another patient: said once per key.
+                    notes.Add(new DataNote(ItemCodes.WarnDataUnavailable, NoteKind.KeyPartlyUnused) { Key = key.Key, Items = key.Problems });
+                }
+            }
+
+            return new PatientFacts
+            {
+                PatientReference = $"Patient/{PatientId}",
+                BirthDate = BirthDate(_patient, state.AsOf),
+                Deceased = _patient?.Deceased ?? false,
+                Sex = _patient?.Gender switch
+                {
+                    "female" => Sex.Female,
+                    "male" => Sex.Male,
+                    "other" => Sex.Other,
+                    _ => Sex.Unknown,
+                },
+                Stenoses = state.Stenoses,
+                Regurgitations = state.Regurgitations,
+                Findings = state.Findings,
+                Measurements = [.. state.Measurements, .. state.RiskMeasurements],
+                CodedObservations = [.. state.ConditionCoded, .. state.Coded],
+                Procedures = state.Procedures,
+                Orders = state.Orders,
+                Anticoagulants = state.Anticoagulants,
+                Notes = notes,
+            };
+        }
     }
 
     /// <summary>
@@ -175,7 +223,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             }
             else if (TerminologyBindings.NyhaClasses.TryGetValue(id, out var nyha) && onset is { } when)
             {
-                state.Coded.Add(new CodedObservation(CodedKind.NyhaClass, nyha, when, source));
+                state.ConditionCoded.Add(new CodedObservation(CodedKind.NyhaClass, nyha, when, source));
             }
         }
     }
@@ -259,14 +307,17 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     /// A value dated more than one day after <c>asOf</c> (time zones aside, a date in the future) is unusable
     /// (docs/clinical-rules.md §2): noted with the rejected values. A partial date is in the future only when its first day is.
     /// </summary>
-    private static bool InFuture(FhirValues.FhirWhen when, MappingState state, string source, MeasurementKind? kind, CodedKind? coded)
+    private static bool InFuture(FhirValues.FhirWhen when, MappingState state, string source, MeasurementKind? kind, CodedKind? coded) =>
+        InFuture(when, state.Notes, state.AsOf, source, kind, coded);
+
+    private static bool InFuture(FhirValues.FhirWhen when, List<DataNote> notes, DateTimeOffset asOf, string source, MeasurementKind? kind, CodedKind? coded)
     {
-        if (ClinicalPicture.DaysBetween(state.AsOf, when.Earliest) <= 1)
+        if (ClinicalPicture.DaysBetween(asOf, when.Earliest) <= 1)
         {
             return false;
         }
 
-        state.Notes.Add(new DataNote(ItemCodes.WarnFutureDate, NoteKind.FutureDate, source, kind)
+        notes.Add(new DataNote(ItemCodes.WarnFutureDate, NoteKind.FutureDate, source, kind)
         {
             Coded = coded,
             Detail = when.Partial ?? DateOnly.FromDateTime(when.Earliest.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
@@ -365,7 +416,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         var isSts = ValueSetsOf(assessment.Code).Contains(stsValueSet) || ValueSetsOf(assessment.Method).Contains(stsValueSet);
         var source = assessment.Reference;
         var when = Instant(assessment.Occurrence);
-        if (FhirValues.When(assessment.Occurrence) is { } occurred && InFuture(occurred, state, source, MeasurementKind.StsProm, null))
+        if (FhirValues.When(assessment.Occurrence) is { } occurred && InFuture(occurred, state.RiskNotes, state.AsOf, source, MeasurementKind.StsProm, null))
         {
             return;
         }
@@ -378,7 +429,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
             if (prediction.Probability is not { } p || when is not { } at)
             {
-                state.Notes.Add(new DataNote(ItemCodes.WarnImplausibleValue, when is null ? NoteKind.NoDate : NoteKind.NoValue, source, MeasurementKind.StsProm));
+                state.RiskNotes.Add(new DataNote(ItemCodes.WarnImplausibleValue, when is null ? NoteKind.NoDate : NoteKind.NoValue, source, MeasurementKind.StsProm));
                 continue;
             }
 
@@ -386,11 +437,11 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
             var normalized = UnitNormalizer.Normalize(MeasurementKind.StsProm, percent, UnitNormalizer.Ucum, unit, null);
             if (normalized.Rejection is { } rejection)
             {
-                state.Notes.Add(rejection with { Source = source });
+                state.RiskNotes.Add(rejection with { Source = source });
             }
             else
             {
-                state.Measurements.Add(new Measurement(MeasurementKind.StsProm, normalized.Value, normalized.Unit, at, source, ConvertedFrom: normalized.ConvertedFrom));
+                state.RiskMeasurements.Add(new Measurement(MeasurementKind.StsProm, normalized.Value, normalized.Unit, at, source, ConvertedFrom: normalized.ConvertedFrom));
             }
         }
     }
@@ -561,7 +612,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         return ids;
     }
 
-    private sealed class MappingState(DateTimeOffset asOf, MedicationIndex medications)
+    internal sealed class MappingState(DateTimeOffset asOf, MedicationIndex medications)
     {
         public DateTimeOffset AsOf { get; } = asOf;
         public MedicationIndex Medications { get; } = medications;
@@ -571,6 +622,9 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
         public List<ClinicalFinding> Findings { get; } = [];
         public List<Measurement> Measurements { get; } = [];
         public List<CodedObservation> Coded { get; } = [];
+        public List<CodedObservation> ConditionCoded { get; } = [];
+        public List<Measurement> RiskMeasurements { get; } = [];
+        public List<DataNote> RiskNotes { get; } = [];
         public List<ProcedureFact> Procedures { get; } = [];
         public List<OrderFact> Orders { get; } = [];
         public List<AnticoagulantFact> Anticoagulants { get; } = [];
@@ -578,7 +632,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     }
 
     /// <summary>The Medications of a record, found by <c>Medication/id</c> (relative, absolute or versioned) or by the entry's fullUrl.</summary>
-    private sealed class MedicationIndex(Dictionary<string, MedicationItem> byReference)
+    public sealed class MedicationIndex(Dictionary<string, MedicationItem> byReference)
     {
         public static MedicationIndex Of(IEnumerable<FhirEntry> supporting)
         {
@@ -603,6 +657,24 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
 
             return new MedicationIndex(byReference);
         }
+
+        /// <summary>Adds a Medication (first one wins for an id or URL).</summary>
+        public void Add(MedicationItem medication, string? fullUrl = null)
+        {
+            ArgumentNullException.ThrowIfNull(medication);
+            if (!string.IsNullOrEmpty(medication.Id))
+            {
+                byReference.TryAdd($"Medication/{medication.Id}", medication);
+            }
+
+            if (!string.IsNullOrEmpty(fullUrl))
+            {
+                byReference.TryAdd(fullUrl, medication);
+            }
+        }
+
+        /// <summary>An empty index, to fill with <see cref="Add"/>.</summary>
+        public static MedicationIndex Empty() => new(new Dictionary<string, MedicationItem>(StringComparer.Ordinal));
 
         public MedicationItem? Find(string? reference)
         {
