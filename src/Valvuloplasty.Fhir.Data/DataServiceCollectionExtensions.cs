@@ -134,6 +134,7 @@ public static class DataServiceCollectionExtensions
                 ? new PostgresFeedbackStore(options)
                 : new SqliteFeedbackStore(options, provider.GetRequiredService<IHostEnvironment>().ContentRootPath);
         });
+        services.AddSingleton(provider => (Worklist.IWorklistStore)provider.GetRequiredService<IFeedbackStore>());
         services.AddHostedService<FeedbackStoreStartup>();
         services.AddOptions<LedgerOptions>()
             .Bind(configuration.GetSection(LedgerOptions.SectionName))

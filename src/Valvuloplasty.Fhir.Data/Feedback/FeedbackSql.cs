@@ -141,7 +141,107 @@ internal static class FeedbackSql
             issued_at TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS card_ledger_issued ON {ledgerTable} (issued_at);
+        CREATE TABLE IF NOT EXISTS {WorklistRuns(feedbackTable)} (
+            run_id TEXT PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            source TEXT NOT NULL,
+            patients INTEGER NOT NULL,
+            lines INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS {WorklistLines(feedbackTable)} (
+            run_id TEXT NOT NULL,
+            patient_id TEXT NOT NULL,
+            valve TEXT NOT NULL,
+            line TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS worklist_lines_run ON {WorklistLines(feedbackTable)} (run_id);
         """;
+
+    /// <summary>The worklist tables sit beside the feedback table (same schema).</summary>
+    public static string WorklistRuns(string feedbackTable) => feedbackTable[..^"feedback".Length] + "worklist_runs";
+
+    public static string WorklistLines(string feedbackTable) => feedbackTable[..^"feedback".Length] + "worklist_lines";
+
+    private static readonly System.Text.Json.JsonSerializerOptions LineJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>Adds a run's lines; the run row is created, or its counts added to (partitioned workers share a run id).</summary>
+    public static async Task SaveWorklistAsync(DbConnection connection, string feedbackTable, Worklist.WorklistRun run, IReadOnlyList<Worklist.WorklistLine> lines, bool postgres, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var upsert = connection.CreateCommand())
+        {
+            upsert.Transaction = transaction;
+            var runs = WorklistRuns(feedbackTable);
+            var integer = postgres ? "::integer" : "";
+            upsert.CommandText =
+                $"INSERT INTO {runs} (run_id, started_at, finished_at, as_of, source, patients, lines) VALUES (@p0, @p1, @p2, @p3, @p4, @p5{integer}, @p6{integer}) " +
+                $"ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, patients = {runs}.patients + excluded.patients, lines = {runs}.lines + excluded.lines";
+            var p = TextParameters(upsert, 7);
+            p[0].Value = run.Id;
+            p[1].Value = Timestamp(run.StartedAt);
+            p[2].Value = Timestamp(run.FinishedAt);
+            p[3].Value = Timestamp(run.AsOf);
+            p[4].Value = run.Source;
+            p[5].Value = run.Patients.ToString(CultureInfo.InvariantCulture);
+            p[6].Value = run.Lines.ToString(CultureInfo.InvariantCulture);
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = $"INSERT INTO {WorklistLines(feedbackTable)} (run_id, patient_id, valve, line) VALUES (@p0, @p1, @p2, @p3)";
+            var p = TextParameters(insert, 4);
+            foreach (var line in lines)
+            {
+                p[0].Value = run.Id;
+                p[1].Value = line.PatientId;
+                p[2].Value = line.Valve;
+                p[3].Value = JsonSerializer.Serialize(line, LineJson);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The run finished last, with its lines in patient and valve order.</summary>
+    public static async Task<Worklist.StoredWorklist?> LatestWorklistAsync(DbConnection connection, string feedbackTable, CancellationToken cancellationToken)
+    {
+        Worklist.WorklistRun? run = null;
+        await using (var select = connection.CreateCommand())
+        {
+            select.CommandText = $"SELECT run_id, started_at, finished_at, as_of, source, patients, lines FROM {WorklistRuns(feedbackTable)} ORDER BY finished_at DESC, run_id LIMIT 1";
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+                run = new Worklist.WorklistRun(reader.GetString(0), At(reader.GetString(1)), At(reader.GetString(2)), At(reader.GetString(3)), reader.GetString(4),
+                    Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(6), CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (run is null)
+        {
+            return null;
+        }
+
+        var lines = new List<Worklist.WorklistLine>();
+        await using (var select = connection.CreateCommand())
+        {
+            select.CommandText = $"SELECT line FROM {WorklistLines(feedbackTable)} WHERE run_id = @p0 ORDER BY patient_id, valve";
+            TextParameters(select, 1)[0].Value = run.Id;
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                lines.Add(JsonSerializer.Deserialize<Worklist.WorklistLine>(reader.GetString(0), LineJson)!);
+            }
+        }
+
+        return new Worklist.StoredWorklist(run, lines);
+    }
 
     public const string LedgerColumns = "card_uuid, service_id, topic, valve, decision, codes, issued_at";
 

@@ -7,7 +7,7 @@ namespace Valvuloplasty.Fhir.Data.Feedback;
 /// Feedback in PostgreSQL, for several replicas sharing one store. Same table shape and idempotency
 /// key as the SQLite store; timestamps are stored as ISO-8601 text so both stores compare them alike.
 /// </summary>
-public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, IDisposable
+public sealed class PostgresFeedbackStore : IFeedbackStore, Worklist.IWorklistStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
@@ -93,6 +93,20 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, IAsyncDisposable, ID
         {
             return false;
         }
+    }
+
+    public async Task SaveWorklistAsync(Worklist.WorklistRun run, IReadOnlyList<Worklist.WorklistLine> lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(lines);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await FeedbackSql.SaveWorklistAsync(connection, _table, run, lines, postgres: true, cancellationToken);
+    }
+
+    public async Task<Worklist.StoredWorklist?> LatestWorklistAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await FeedbackSql.LatestWorklistAsync(connection, _table, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();

@@ -8,7 +8,7 @@ namespace Valvuloplasty.Fhir.Data.Feedback;
 /// batch survives a crash. Writes are serialised in-process (SQLite has one writer) and wait up to
 /// <see cref="FeedbackStoreOptions.BusyTimeoutSeconds"/> for a lock held by another process.
 /// </summary>
-public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
+public sealed class SqliteFeedbackStore : IFeedbackStore, Worklist.IWorklistStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -120,6 +120,28 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
         {
             return false;
         }
+    }
+
+    public async Task SaveWorklistAsync(Worklist.WorklistRun run, IReadOnlyList<Worklist.WorklistLine> lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(lines);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await FeedbackSql.SaveWorklistAsync(connection, "feedback", run, lines, postgres: false, cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<Worklist.StoredWorklist?> LatestWorklistAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await FeedbackSql.LatestWorklistAsync(connection, "feedback", cancellationToken);
     }
 
     public void Dispose() => _writeLock.Dispose();
