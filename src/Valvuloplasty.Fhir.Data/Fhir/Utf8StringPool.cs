@@ -17,6 +17,8 @@ internal static class Utf8StringPool
     /// <summary>Most strings kept.</summary>
     private const int Capacity = 50_000;
 
+    private static int _count;
+
     private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup = Pool.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -43,6 +45,19 @@ internal static class Utf8StringPool
         }
 
         var value = new string(text);
-        return Pool.Count < Capacity ? Pool.GetOrAdd(value, value) : value;
+        if (Volatile.Read(ref _count) >= Capacity)
+        {
+            return value;
+        }
+
+        // Counted here, not with Pool.Count: that takes every lock of the dictionary, and once the pool is full (a
+        // population scan fills it with unique ids) it would be paid on every new string.
+        if (Pool.TryAdd(value, value))
+        {
+            Interlocked.Increment(ref _count);
+            return value;
+        }
+
+        return Pool.TryGetValue(value, out var existing) ? existing : value;
     }
 }
