@@ -76,7 +76,7 @@ public static class WorklistCommand
                         throw new UsageException($"--ndjson {directory}: no .ndjson or .ndjson.gz files.");
                     }
 
-                    return await ScanAsync(files, $"ndjson:{Path.GetFullPath(directory)}", scan, output, errors, cancellationToken);
+                    return await ScanAsync([.. files.Select(ScanInput.Local)], $"ndjson:{Path.GetFullPath(directory)}", scan, output, errors, cancellationToken);
                 default:
                     throw new UsageException($"unknown command '{args[0]}'.");
             }
@@ -125,7 +125,7 @@ public static class WorklistCommand
     }
 
     /// <summary>Scans the files and writes the worklist (and stores the run): the common end of both commands.</summary>
-    internal static async Task<int> ScanAsync(IReadOnlyList<string> files, string source, ScanOptions options, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    internal static async Task<int> ScanAsync(IReadOnlyList<ScanInput> files, string source, ScanOptions options, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         var index = ProfileTerminologyLoader.Load(options.ProfilesPath, TerminologyBindings.Required);
         var scanner = new WorklistScanner(
@@ -146,7 +146,7 @@ public static class WorklistCommand
         await using (var file = new FileStream(options.Out, FileMode.Create, FileAccess.Write, FileShare.None))
         using (var writer = new WorklistWriter(file, options.Format, started))
         {
-            summary = scanner.Scan(files, options.Partition, writer.Write, progress is null ? null : progress.Report, cancellationToken);
+            summary = await scanner.ScanAsync(files, options.Partition, writer.Write, progress is null ? null : progress.Report, cancellationToken);
             writer.Complete();
             lines = writer.Lines;
         }

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Mapping;
@@ -63,11 +65,26 @@ public sealed record ScanSummary(
     long? RetainedBytes);
 
 /// <summary>
+/// A file to scan: a name for reports, its resource type when known in advance (an export manifest says it; otherwise
+/// the file's first line does), and its local path once it is there (a download may still be running: the scan reads
+/// the files it has while the others download). A faulted path is a file that could not be had: reported, not read.
+/// </summary>
+public sealed record ScanInput(string Name, string? Type, Task<string> Path)
+{
+    public static ScanInput Local(string path) => new(System.IO.Path.GetFileName(path), null, Task.FromResult(path));
+}
+
+/// <summary>
 /// The hook's rules over a population, from FHIR Bulk Data NDJSON (one resource per line; files per resource type as
 /// <c>$export</c> writes them, plain or gzip, any names: each line says its type). Memory stays bounded: resources are
-/// read one line at a time straight from the bytes into the compact facts of their patient (the hook's own reader and
-/// mapper), and only patients with a qualifying stenosis diagnosis are kept once the Conditions are read. Files are
-/// read in the order the facts need: Medications (to resolve references), Conditions, Patients, then the rest.
+/// read straight from the bytes into the compact facts of their patient (the hook's own reader and mapper), and only
+/// patients with a qualifying stenosis diagnosis are kept once the Conditions are read. Files are read in the order
+/// the facts need: Medications (to resolve references), Conditions, Patients, then the rest.
+/// <para>
+/// The work is a pipeline: one task cuts each file into blocks of whole lines, blocks are parsed on every core, and
+/// one consumer routes the parsed resources to their patients in file and line order (so the result never depends on
+/// scheduling). A bounded number of blocks is in flight, which bounds the memory the pipeline adds to the facts.
+/// </para>
 /// </summary>
 public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer renderer, RuleOptions rules, DateTimeOffset asOf)
 {
@@ -75,21 +92,53 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
     private static readonly string[] TypeOrder =
         ["Medication", "Condition", "Patient", "Observation", "Procedure", "ServiceRequest", "MedicationRequest", "RiskAssessment"];
 
+    /// <summary>Bytes of whole lines cut from a file per block (a longer line makes its block longer).</summary>
+    private const int BlockBytes = 1 << 20;
+
+    /// <summary>Scans local files: <see cref="ScanAsync"/> with every file already there.</summary>
     public ScanSummary Scan(
         IReadOnlyList<string> files, Partition partition, Action<WorklistLine> emit, Action<ScanProgress>? progress, CancellationToken cancellationToken,
         bool measureMemory = false)
     {
         ArgumentNullException.ThrowIfNull(files);
+        return ScanAsync([.. files.Select(ScanInput.Local)], partition, emit, progress, cancellationToken, measureMemory).GetAwaiter().GetResult();
+    }
+
+    public async Task<ScanSummary> ScanAsync(
+        IReadOnlyList<ScanInput> inputs, Partition partition, Action<WorklistLine> emit, Action<ScanProgress>? progress, CancellationToken cancellationToken,
+        bool measureMemory = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(emit);
         var clock = Stopwatch.StartNew();
         var baseline = measureMemory ? GC.GetTotalMemory(forceFullCollection: true) : 0;
         var failed = new List<string>();
-        var ordered = files
-            .Select(file => (File: file, Rank: Array.IndexOf(TypeOrder, FirstType(file, failed) ?? "")))
-            .Where(f => f.Rank >= 0)
-            .OrderBy(f => f.Rank).ThenBy(f => f.File, StringComparer.Ordinal)
-            .ToList();
-        var totalBytes = ordered.Sum(f => new FileInfo(f.File).Length);
+        var ordered = new List<(ScanInput Input, int Rank)>();
+        foreach (var input in inputs)
+        {
+            var type = input.Type;
+            if (type is null)
+            {
+                // No type given: the file must be there to say it (local files are).
+                try
+                {
+                    type = FirstType(await input.Path.WaitAsync(cancellationToken), failed);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failed.Add($"{input.Name}: {ex.Message}");
+                    continue;
+                }
+            }
+
+            var rank = Array.IndexOf(TypeOrder, type ?? "");
+            if (rank >= 0)
+            {
+                ordered.Add((input, rank));
+            }
+        }
+
+        ordered = [.. ordered.OrderBy(f => f.Rank).ThenBy(f => f.Input.Name, StringComparer.Ordinal)];
 
         var medications = PatientFactsMapper.MedicationIndex.Empty();
         var patients = new Dictionary<string, PatientFactsMapper.PatientFactsBuilder>(StringComparer.Ordinal);
@@ -97,82 +146,261 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
         long lines = 0, rejected = 0, bytesRead = 0;
         var lastReport = TimeSpan.Zero;
         var done = 0;
-        foreach (var (file, rank) in ordered)
+        long KnownBytes() => ordered.Sum(f => f.Input.Path.IsCompletedSuccessfully && File.Exists(f.Input.Path.Result) ? new FileInfo(f.Input.Path.Result).Length : 0);
+
+        void DropPatientsWithoutDiagnosis()
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (rank > 1 && !conditionsRead)
-            {
-                // Every Condition is read: only patients with a qualifying stenosis diagnosis go on.
-                foreach (var id in patients.Where(p => !p.Value.HasStenosis).Select(p => p.Key).ToList())
-                {
-                    patients.Remove(id);
-                }
-
-                conditionsRead = true;
-            }
-
-            try
-            {
-                ForEachLine(file, line =>
-                {
-                    lines++;
-                    bytesRead += line.Length + 1;
-                    if (!Read(line, out var item))
-                    {
-                        rejected++;
-                        return;
-                    }
-
-                    Route(item!, patients, medications, partition, conditionsRead);
-                    if (progress is not null && (lines & 0x3FF) == 0 && clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(500))
-                    {
-                        lastReport = clock.Elapsed;
-                        progress(new ScanProgress(done, ordered.Count, lines, bytesRead, totalBytes, patients.Count, clock.Elapsed));
-                    }
-                }, cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                failed.Add($"{Path.GetFileName(file)}: {ex.Message}");
-            }
-
-            done++;
-        }
-
-        if (!conditionsRead)
-        {
+            // Every Condition is read: only patients with a qualifying stenosis diagnosis go on.
             foreach (var id in patients.Where(p => !p.Value.HasStenosis).Select(p => p.Key).ToList())
             {
                 patients.Remove(id);
             }
+
+            conditionsRead = true;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var blocks = Channel.CreateBounded<Task<Block>>(new BoundedChannelOptions(Math.Max(2, Environment.ProcessorCount * 2)) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(() => ProduceAsync(ordered, blocks.Writer, stop.Token), stop.Token);
+        try
+        {
+            await foreach (var pending in blocks.Reader.ReadAllAsync(stop.Token))
+            {
+                var block = await pending;
+                switch (block.Kind)
+                {
+                    case BlockKind.FileStart:
+                        if (ordered[block.File].Rank > 1 && !conditionsRead)
+                        {
+                            DropPatientsWithoutDiagnosis();
+                        }
+
+                        continue;
+                    case BlockKind.FileFailed:
+                        failed.Add($"{ordered[block.File].Input.Name}: {block.Error}");
+                        continue;
+                    case BlockKind.FileEnd:
+                        done++;
+                        continue;
+                    case BlockKind.Lines:
+                        break;
+                }
+
+                lines += block.Lines;
+                rejected += block.Rejected;
+                bytesRead += block.Bytes;
+                foreach (var item in block.Items)
+                {
+                    Route(item, patients, medications, partition, conditionsRead);
+                }
+
+                if (progress is not null && clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(500))
+                {
+                    lastReport = clock.Elapsed;
+                    progress(new ScanProgress(done, ordered.Count, lines, bytesRead, KnownBytes(), patients.Count, clock.Elapsed));
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await producer;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped with the scan.
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!conditionsRead)
+        {
+            DropPatientsWithoutDiagnosis();
         }
 
         long? retained = measureMemory ? GC.GetTotalMemory(forceFullCollection: true) - baseline : null;
-        progress?.Invoke(new ScanProgress(done, ordered.Count, lines, bytesRead, totalBytes, patients.Count, clock.Elapsed));
+        progress?.Invoke(new ScanProgress(done, ordered.Count, lines, bytesRead, KnownBytes(), patients.Count, clock.Elapsed));
 
-        // The rules, as patient-view would run them, patient by patient in id order; each one's facts are dropped after.
+        // The rules, as patient-view would run them, for every patient on every core; the lines are written in
+        // patient id order, and each patient's facts are let go once its lines are made.
         var withDiagnosis = patients.Count;
+        var ids = patients.Keys.Order(StringComparer.Ordinal).ToArray();
+        var builders = ids.Select(id => patients[id]).ToArray();
+        patients.Clear();
         var decisions = new Dictionary<(string, string), int>();
         var listed = 0;
         var gaps = 0;
-        foreach (var id in patients.Keys.Order(StringComparer.Ordinal).ToList())
+        var assessed = ids.AsParallel().AsOrdered().WithCancellation(cancellationToken)
+            .Select((id, i) =>
+            {
+                var facts = builders[i].Build();
+                builders[i] = null!;
+                return Lines(id, facts).ToList();
+            });
+        foreach (var patientLines in assessed)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var facts = patients[id].Build();
-            patients.Remove(id);
-            var any = false;
-            foreach (var line in Lines(id, facts))
+            foreach (var line in patientLines)
             {
                 emit(line);
-                any = true;
                 decisions[(line.Valve, line.Decision)] = decisions.GetValueOrDefault((line.Valve, line.Decision)) + 1;
                 gaps += line.Codes.Any(c => c.StartsWith("gap-", StringComparison.Ordinal)) ? 1 : 0;
             }
 
-            listed += any ? 1 : 0;
+            listed += patientLines.Count > 0 ? 1 : 0;
         }
 
         return new ScanSummary(ordered.Count, lines, withDiagnosis, listed, decisions, gaps, rejected, failed, clock.Elapsed, retained);
+    }
+
+    private enum BlockKind
+    {
+        FileStart,
+        Lines,
+        FileFailed,
+        FileEnd,
+    }
+
+    /// <summary>What the consumer receives, in file and line order: markers, and the resources parsed from one block of lines.</summary>
+    private sealed record Block(BlockKind Kind, int File, RecordItem[] Items, long Lines = 0, long Rejected = 0, long Bytes = 0, string? Error = null)
+    {
+        public static Block Marker(BlockKind kind, int file, string? error = null) => new(kind, file, [], Error: error);
+    }
+
+    /// <summary>Cuts the files, in scan order, into blocks of whole lines, each parsed on the thread pool as it is cut.</summary>
+    private static async Task ProduceAsync(List<(ScanInput Input, int Rank)> files, ChannelWriter<Task<Block>> blocks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                var file = i;
+                await blocks.WriteAsync(Task.FromResult(Block.Marker(BlockKind.FileStart, file)), cancellationToken);
+                try
+                {
+                    var path = await files[file].Input.Path.WaitAsync(cancellationToken);
+                    foreach (var (buffer, length) in ReadBlocks(path, cancellationToken))
+                    {
+                        await blocks.WriteAsync(Task.Run(() => Parse(file, buffer, length), cancellationToken), cancellationToken);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A download that failed, a file gone, a truncated gzip: what was read of it stays; the rest is reported.
+                    await blocks.WriteAsync(Task.FromResult(Block.Marker(BlockKind.FileFailed, file, ex.Message)), cancellationToken);
+                }
+
+                await blocks.WriteAsync(Task.FromResult(Block.Marker(BlockKind.FileEnd, file)), cancellationToken);
+            }
+        }
+        finally
+        {
+            blocks.TryComplete();
+        }
+    }
+
+    /// <summary>Parses one block of lines (a pooled buffer, returned here); a line that is not a resource is counted as rejected.</summary>
+    private static Block Parse(int file, byte[] buffer, int length)
+    {
+        try
+        {
+            var items = new List<RecordItem>(length / 512);
+            long lines = 0, rejected = 0;
+            foreach (var range in LineRanges(buffer.AsSpan(0, length)))
+            {
+                lines++;
+                if (Read(buffer.AsSpan(range), out var item))
+                {
+                    items.Add(item!);
+                }
+                else
+                {
+                    rejected++;
+                }
+            }
+
+            return new Block(BlockKind.Lines, file, [.. items], lines, rejected, length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The non-empty lines of a block (without their CR LF).</summary>
+    private static List<Range> LineRanges(ReadOnlySpan<byte> block)
+    {
+        var ranges = new List<Range>(block.Length / 400);
+        var start = 0;
+        while (start < block.Length)
+        {
+            var newline = block[start..].IndexOf((byte)'\n');
+            var end = newline < 0 ? block.Length : start + newline;
+            var last = end;
+            while (last > start && block[last - 1] == (byte)'\r')
+            {
+                last--;
+            }
+
+            if (last > start)
+            {
+                ranges.Add(start..last);
+            }
+
+            start = end + 1;
+        }
+
+        return ranges;
+    }
+
+    /// <summary>A file (plain or gzip, detected by its magic bytes) as blocks of whole lines in pooled buffers.</summary>
+    private static IEnumerable<(byte[] Buffer, int Length)> ReadBlocks(string file, CancellationToken cancellationToken)
+    {
+        using var raw = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var magic = new byte[2];
+        var gzip = raw.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        raw.Position = 0;
+        using var stream = gzip ? new GZipStream(raw, CompressionMode.Decompress) : (Stream)raw;
+        var buffer = ArrayPool<byte>.Shared.Rent(BlockBytes);
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (filled == buffer.Length)
+                {
+                    // One line longer than the buffer: grow it.
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = stream.Read(buffer, filled, buffer.Length - filled);
+                filled += read;
+                var cut = read == 0 ? filled : buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
+                if (cut > 0 && (read == 0 || filled == buffer.Length || cut >= BlockBytes / 2))
+                {
+                    var next = ArrayPool<byte>.Shared.Rent(BlockBytes);
+                    buffer.AsSpan(cut, filled - cut).CopyTo(next);
+                    var block = buffer;
+                    filled -= cut;
+                    buffer = next;
+                    yield return (block, cut);
+                }
+
+                if (read == 0)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The worklist lines of one patient: one per valve assessed, when the hook would show that patient a card.</summary>

@@ -7,6 +7,8 @@ using Valvuloplasty.Fhir.Benchmarks;
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- load [--duration 30] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency 50]
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- sizes
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- soak [--rounds 5] [--concurrency 16] [--idle 5]
+//   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- generate --patients N --out DIR [--per-patient 100] [--gzip]
+//   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- worklist [--patients 100000] [--per-patient 100] [--partitions 4] [--gzip]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: bench [BenchmarkDotNet options] | load [--duration s] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency ms] | sizes | soak [--rounds 5] [--concurrency 16] [--idle 5]");
@@ -41,6 +43,31 @@ switch (args[0])
             args.Contains("--fallback"),
             int.Parse(Option("--latency", "50"), CultureInfo.InvariantCulture));
         return await LoadRunner.RunAsync(settings);
+    case "generate":
+        string GenerateOption(string name, string? fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback ?? throw new ArgumentException($"{name} is required");
+        }
+
+        var generated = PopulationGenerator.Write(
+            new PopulationGenerator.Settings(int.Parse(GenerateOption("--patients", null), CultureInfo.InvariantCulture), GenerateOption("--out", null),
+                int.Parse(GenerateOption("--per-patient", "100"), CultureInfo.InvariantCulture), args.Contains("--gzip")),
+            RequestFixtures.RepoRoot);
+        Console.WriteLine($"{generated:N0} resources written");
+        return 0;
+    case "worklist":
+        string WorklistOption(string name, string fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        }
+
+        return WorklistBenchmark.Run(
+            int.Parse(WorklistOption("--patients", "100000"), CultureInfo.InvariantCulture),
+            int.Parse(WorklistOption("--per-patient", "100"), CultureInfo.InvariantCulture),
+            int.Parse(WorklistOption("--partitions", "4"), CultureInfo.InvariantCulture),
+            args.Contains("--gzip"));
     case "soak":
         string SoakOption(string name, string fallback)
         {
