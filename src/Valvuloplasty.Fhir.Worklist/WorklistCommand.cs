@@ -144,7 +144,7 @@ public static class WorklistCommand
         ScanSummary summary;
         IReadOnlyList<WorklistLine> lines;
         await using (var file = new FileStream(options.Out, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new WorklistWriter(file, options.Format, started))
+        using (var writer = new WorklistWriter(file, options.Format, started, keepLines: options.Store is not null))
         {
             summary = await scanner.ScanAsync(files, options.Partition, writer.Write, progress is null ? null : progress.Report, cancellationToken);
             writer.Complete();
@@ -162,7 +162,7 @@ public static class WorklistCommand
         await WriteSummaryAsync(output, summary, options);
         foreach (var failure in summary.FailedFiles)
         {
-            await errors.WriteLineAsync($"worklist: not read: {failure}");
+            await errors.WriteLineAsync($"worklist: not fully read: {failure}");
         }
 
         return summary.FailedFiles.Count > 0 ? ExitCodes.Partial : ExitCodes.Done;

@@ -188,6 +188,11 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
 
                 lines += block.Lines;
                 rejected += block.Rejected;
+                if (block.Error is { } problem)
+                {
+                    failed.Add($"{ordered[block.File].Input.Name}: {problem}");
+                }
+
                 bytesRead += block.Bytes;
                 foreach (var item in block.Items)
                 {
@@ -280,9 +285,9 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
                 try
                 {
                     var path = await files[file].Input.Path.WaitAsync(cancellationToken);
-                    foreach (var (buffer, length) in ReadBlocks(path, cancellationToken))
+                    foreach (var (buffer, length, last) in ReadBlocks(path, cancellationToken))
                     {
-                        await blocks.WriteAsync(Task.Run(() => Parse(file, buffer, length), cancellationToken), cancellationToken);
+                        await blocks.WriteAsync(Task.Run(() => Parse(file, buffer, length, last), cancellationToken), cancellationToken);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -301,16 +306,18 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
     }
 
     /// <summary>Parses one block of lines (a pooled buffer, returned here); a line that is not a resource is counted as rejected.</summary>
-    private static Block Parse(int file, byte[] buffer, int length)
+    private static Block Parse(int file, byte[] buffer, int length, bool last)
     {
         try
         {
             var items = new List<RecordItem>(length / 512);
             long lines = 0, rejected = 0;
+            var lastLineRead = true;
             foreach (var range in LineRanges(buffer.AsSpan(0, length)))
             {
                 lines++;
-                if (Read(buffer.AsSpan(range), out var item))
+                lastLineRead = Read(buffer.AsSpan(range), out var item);
+                if (lastLineRead)
                 {
                     items.Add(item!);
                 }
@@ -320,7 +327,10 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
                 }
             }
 
-            return new Block(BlockKind.Lines, file, [.. items], lines, rejected, length);
+            // Bulk Data ends every line with a newline: a file whose last line is cut off and unreadable was truncated
+            // (a copy or download that broke off; gzip itself does not say so).
+            var truncated = last && length > 0 && buffer[length - 1] != (byte)'\n' && !lastLineRead;
+            return new Block(BlockKind.Lines, file, [.. items], lines, rejected, length, truncated ? "the file ends in the middle of a line: it looks truncated." : null);
         }
         finally
         {
@@ -355,7 +365,7 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
     }
 
     /// <summary>A file (plain or gzip, detected by its magic bytes) as blocks of whole lines in pooled buffers.</summary>
-    private static IEnumerable<(byte[] Buffer, int Length)> ReadBlocks(string file, CancellationToken cancellationToken)
+    private static IEnumerable<(byte[] Buffer, int Length, bool Last)> ReadBlocks(string file, CancellationToken cancellationToken)
     {
         using var raw = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var magic = new byte[2];
@@ -388,7 +398,7 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
                     var block = buffer;
                     filled -= cut;
                     buffer = next;
-                    yield return (block, cut);
+                    yield return (block, cut, read == 0);
                 }
 
                 if (read == 0)

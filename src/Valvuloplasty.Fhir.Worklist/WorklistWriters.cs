@@ -39,8 +39,12 @@ public sealed class WorklistWriter : IDisposable
     private readonly List<WorklistLine> _all = [];
     private readonly DateTimeOffset _createdAt;
 
-    public WorklistWriter(Stream output, WorklistFormat format, DateTimeOffset createdAt)
+    private readonly bool _keep;
+
+    /// <param name="keepLines">Keep every line for <see cref="Lines"/> (to store the run); a FHIR List keeps them anyway.</param>
+    public WorklistWriter(Stream output, WorklistFormat format, DateTimeOffset createdAt, bool keepLines = true)
     {
+        _keep = keepLines || format == WorklistFormat.Fhir;
         _out = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
         _format = format;
         _createdAt = createdAt;
@@ -50,13 +54,17 @@ public sealed class WorklistWriter : IDisposable
         }
     }
 
-    /// <summary>Every line written (kept for the store and the FHIR List).</summary>
+    /// <summary>Every line written, when kept (for the store and the FHIR List); empty otherwise.</summary>
     public IReadOnlyList<WorklistLine> Lines => _all;
 
     public void Write(WorklistLine line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        _all.Add(line);
+        if (_keep)
+        {
+            _all.Add(line);
+        }
+
         switch (_format)
         {
             case WorklistFormat.Ndjson:
@@ -67,7 +75,7 @@ public sealed class WorklistWriter : IDisposable
                 _out.Write(string.Join(',', new[]
                 {
                     line.PatientId, line.Valve, line.Decision, line.BridgeToTavr ?? "", string.Join(' ', line.Codes), line.Summary,
-                    string.Join("; ", line.Evidence.Select(e => $"{e.Name} {e.Value?.ToString(CultureInfo.InvariantCulture)}{(e.Unit is null ? "" : " " + e.Unit)} ({e.Date}) [{e.Reference}]")),
+                    string.Join("; ", line.Evidence.Select(EvidenceText)),
                     string.Join(" | ", line.NextSteps),
                 }.Select(Csv)));
                 _out.Write('\n');
@@ -134,8 +142,24 @@ public sealed class WorklistWriter : IDisposable
         return list;
     }
 
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    /// <summary>One piece of evidence in a cell: name, value and unit when measured, date, source.</summary>
+    private static string EvidenceText(WorklistEvidence e) =>
+        string.Join(' ', new[] { e.Name, e.Value?.ToString(CultureInfo.InvariantCulture), e.Value is null ? null : e.Unit, $"({e.Date})", $"[{e.Reference}]" }.Where(p => !string.IsNullOrEmpty(p)));
+
+    /// <summary>
+    /// One RFC 4180 cell. A value a spreadsheet would run as a formula (a patient id or text from the record starting
+    /// with =, +, -, @, tab or CR) is prefixed with an apostrophe, so opening the worklist never runs the record's text.
+    /// </summary>
+    public static string Csv(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
 
     public void Dispose() => _out.Dispose();
 }
