@@ -20,6 +20,7 @@ app.UseCdsHooksErrors();
 app.UseCdsHooksSecurity();
 app.MapCdsHooks();
 app.MapAnalytics();
+app.MapWorklist();
 app.MapHealth();
 app.MapSandbox();
 

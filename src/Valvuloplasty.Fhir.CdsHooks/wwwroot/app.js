@@ -302,6 +302,26 @@ function choosePatient(id) {
   updateControls();
 }
 
+/**
+ * Opens the patient named in the address (`/?patient=<id>`, as the worklist page links here): chooses the patient
+ * and runs patient-view, so the link shows that patient's cards. An id the sandbox does not hold is said so, never
+ * guessed at.
+ */
+async function openPatientFromAddress() {
+  const id = new URLSearchParams(location.search).get('patient');
+  if (!id) {
+    return;
+  }
+  if (!state.patients.some((patient) => patient.id === id)) {
+    showError('load-error', `Patient ${id} is not among the sandbox patients: choose one from the list.`);
+    return;
+  }
+  choosePatient(id);
+  renderPatients(); // checks the chosen patient's radio
+  document.querySelector(`[data-testid='patient'][data-patient-id='${CSS.escape(id)}']`)?.scrollIntoView({ block: 'nearest' });
+  await callHook('patient-view');
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The hook call
 
@@ -804,6 +824,7 @@ async function start() {
   await Promise.all([loadPatients(), discovery, refreshAnalytics()]);
   updateControls();
   document.body.dataset.ready = 'true';
+  await openPatientFromAddress();
 }
 
 start();
