@@ -154,9 +154,9 @@ internal static class FeedbackSql
             run_id TEXT NOT NULL,
             patient_id TEXT NOT NULL,
             valve TEXT NOT NULL,
-            line TEXT NOT NULL
+            line TEXT NOT NULL,
+            PRIMARY KEY (run_id, patient_id, valve)
         );
-        CREATE INDEX IF NOT EXISTS worklist_lines_run ON {WorklistLines(feedbackTable)} (run_id);
         """;
 
     /// <summary>The worklist tables sit beside the feedback table (same schema).</summary>
@@ -177,7 +177,7 @@ internal static class FeedbackSql
             var integer = postgres ? "::integer" : "";
             upsert.CommandText =
                 $"INSERT INTO {runs} (run_id, started_at, finished_at, as_of, source, patients, lines) VALUES (@p0, @p1, @p2, @p3, @p4, @p5{integer}, @p6{integer}) " +
-                $"ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, patients = {runs}.patients + excluded.patients, lines = {runs}.lines + excluded.lines";
+                $"ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at";
             var p = TextParameters(upsert, 7);
             p[0].Value = run.Id;
             p[1].Value = Timestamp(run.StartedAt);
@@ -192,7 +192,9 @@ internal static class FeedbackSql
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
-            insert.CommandText = $"INSERT INTO {WorklistLines(feedbackTable)} (run_id, patient_id, valve, line) VALUES (@p0, @p1, @p2, @p3)";
+            // A worker that runs its partition again replaces its lines instead of adding them twice.
+            insert.CommandText = $"INSERT INTO {WorklistLines(feedbackTable)} (run_id, patient_id, valve, line) VALUES (@p0, @p1, @p2, @p3) " +
+                "ON CONFLICT (run_id, patient_id, valve) DO UPDATE SET line = excluded.line";
             var p = TextParameters(insert, 4);
             foreach (var line in lines)
             {
@@ -202,6 +204,18 @@ internal static class FeedbackSql
                 p[3].Value = JsonSerializer.Serialize(line, LineJson);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
+        }
+
+        // The run's counts are those of its stored lines, whichever workers wrote them and however often.
+        await using (var count = connection.CreateCommand())
+        {
+            count.Transaction = transaction;
+            var lineTable = WorklistLines(feedbackTable);
+            count.CommandText =
+                $"UPDATE {WorklistRuns(feedbackTable)} SET patients = (SELECT COUNT(DISTINCT patient_id) FROM {lineTable} WHERE run_id = @p0), " +
+                $"lines = (SELECT COUNT(*) FROM {lineTable} WHERE run_id = @p0) WHERE run_id = @p0";
+            TextParameters(count, 1)[0].Value = run.Id;
+            await count.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -20,7 +20,10 @@ public sealed record WorklistLine(
     IReadOnlyList<WorklistEvidence> Evidence,
     IReadOnlyList<string> NextSteps);
 
-/// <summary>A scan: when, over what, with which result. Partitioned workers given the same id add to one run.</summary>
+/// <summary>
+/// A scan: when, over what, with which result. Partitioned workers given the same id add to one run; the stored counts
+/// are those of the run's stored lines.
+/// </summary>
 public sealed record WorklistRun(string Id, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, DateTimeOffset AsOf, string Source, int Patients, int Lines);
 
 /// <summary>A stored run with its lines.</summary>
@@ -29,7 +32,11 @@ public sealed record StoredWorklist(WorklistRun Run, IReadOnlyList<WorklistLine>
 /// <summary>Where worklist runs are kept: the feedback store's database (SQLite or PostgreSQL).</summary>
 public interface IWorklistStore
 {
-    /// <summary>Adds the lines to run <see cref="WorklistRun.Id"/> (created, or its counts added to) in one transaction.</summary>
+    /// <summary>
+    /// Adds the lines to run <see cref="WorklistRun.Id"/> (created if new) in one transaction: a line of the same
+    /// patient and valve replaces the stored one, so a worker may run its partition again; the run's patient and line
+    /// counts become those of its stored lines.
+    /// </summary>
     Task SaveWorklistAsync(WorklistRun run, IReadOnlyList<WorklistLine> lines, CancellationToken cancellationToken);
 
     /// <summary>The run finished last, with its lines; null when none was stored.</summary>

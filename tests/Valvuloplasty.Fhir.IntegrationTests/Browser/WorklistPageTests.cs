@@ -47,7 +47,7 @@ public sealed class WorklistBrowserFixture : IAsyncLifetime
         var export = Path.Combine(folder, "export");
         var output = Path.Combine(folder, "worklist.ndjson");
         var database = Path.Combine(folder, "feedback.db");
-        WriteExport(export);
+        SyntheticPatients.WriteBulkExport(export);
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
@@ -120,22 +120,6 @@ public sealed class WorklistBrowserFixture : IAsyncLifetime
         if (_host is not null)
         {
             await _host.DisposeAsync();
-        }
-    }
-
-    /// <summary>
-    /// Every synthetic patient's resources as a Bulk Data export writes them: <c>{Type}.ndjson</c>, one resource per
-    /// line, compact JSON.
-    /// </summary>
-    private static void WriteExport(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        var resources = SyntheticPatients.Expected
-            .SelectMany(e => JsonNode.Parse(File.ReadAllText(Path.Combine(SyntheticPatients.Folder, e.File)))!["entry"]!.AsArray())
-            .Select(entry => entry!["resource"]!);
-        foreach (var type in resources.GroupBy(r => r["resourceType"]!.GetValue<string>()))
-        {
-            File.WriteAllLines(Path.Combine(folder, $"{type.Key}.ndjson"), type.Select(r => r.ToJsonString()));
         }
     }
 }

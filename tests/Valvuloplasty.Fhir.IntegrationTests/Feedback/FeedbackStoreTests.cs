@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.Data.Feedback;
+using Valvuloplasty.Fhir.Data.Worklist;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Feedback;
 
@@ -100,6 +101,63 @@ public sealed class FeedbackStoreTests : IAsyncDisposable
         Assert.Equal(("palliative-intent", 1), (safety.TopOverrideReasons[0].Code, safety.TopOverrideReasons[0].Count));
         Assert.Equal(1.0, Assert.Single(analytics.Topics, t => t.Topic == "assessment").AcceptanceRate);
         Assert.Empty(outside.Topics);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Worklist_NoRunStored_IsNull(string provider)
+    {
+        var store = (IWorklistStore)await CreateAsync(provider);
+
+        Assert.Null(await store.LatestWorklistAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Worklist_SavesAndReadsBackEveryField_OfTheRunFinishedLast(string provider)
+    {
+        var store = (IWorklistStore)await CreateAsync(provider);
+        var aortic = new WorklistLine("p-2", "aortic", "candidate", "yes", ["risk-regurgitation", "care-return-precautions"], "Severe symptomatic AS: BAV candidate",
+            [new WorklistEvidence("Aortic Vmax", 4.5m, "m/s", "2026-10-20", "Observation/vmax"), new WorklistEvidence("NYHA class", null, null, "2026-11", "Observation/nyha")],
+            ["Discuss with the Heart Team."]);
+        var mitral = new WorklistLine("p-1", "mitral", "insufficient-data", null, [], "Mitral stenosis: repeat echo", [], []);
+        var older = new WorklistRun("run-old", Now.AddDays(-2), Now.AddDays(-2), Now.AddDays(-2), "ndjson:/old", 1, 1);
+        var latest = new WorklistRun("run-new", Now.AddHours(-1), Now, Now.AddDays(-1), "bulk:https://ehr.example.org/fhir", 2, 2);
+
+        await store.SaveWorklistAsync(latest, [aortic, mitral], TestContext.Current.CancellationToken);
+        await store.SaveWorklistAsync(older, [mitral], TestContext.Current.CancellationToken);
+        var stored = await store.LatestWorklistAsync(TestContext.Current.CancellationToken);
+
+        Assert.NotNull(stored);
+        Assert.Equal(latest, stored.Run);
+        Assert.Equal(2, stored.Lines.Count);
+        var (readMitral, readAortic) = (stored.Lines[0], stored.Lines[1]);
+        Assert.Equal("p-1", readMitral.PatientId);
+        Assert.Null(readMitral.BridgeToTavr);
+        Assert.Equal(aortic.Codes, readAortic.Codes);
+        Assert.Equal(aortic.Evidence, readAortic.Evidence);
+        Assert.Equal(aortic.NextSteps, readAortic.NextSteps);
+        Assert.Equal(aortic with { Codes = readAortic.Codes, Evidence = readAortic.Evidence, NextSteps = readAortic.NextSteps }, readAortic);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Worklist_PartitionsOfOneRun_AddUp_AndARerunReplacesItsLines(string provider)
+    {
+        var store = (IWorklistStore)await CreateAsync(provider);
+        WorklistLine Line(string patient, string valve, string decision) => new(patient, valve, decision, null, [], decision, [], []);
+        var first = new WorklistRun("run-1", Now.AddMinutes(-5), Now.AddMinutes(-4), Now, "ndjson:/export", 2, 3);
+        var second = first with { FinishedAt = Now.AddMinutes(-3), Patients = 1, Lines = 1 };
+
+        await store.SaveWorklistAsync(first, [Line("a", "aortic", "candidate"), Line("a", "mitral", "not-candidate"), Line("b", "aortic", "candidate")], TestContext.Current.CancellationToken);
+        await store.SaveWorklistAsync(second, [Line("c", "pulmonary", "candidate")], TestContext.Current.CancellationToken);
+        await store.SaveWorklistAsync(second, [Line("c", "pulmonary", "post-procedure")], TestContext.Current.CancellationToken);
+        var stored = await store.LatestWorklistAsync(TestContext.Current.CancellationToken);
+
+        Assert.NotNull(stored);
+        Assert.Equal((3, 4, Now.AddMinutes(-3)), (stored.Run.Patients, stored.Run.Lines, stored.Run.FinishedAt));
+        Assert.Equal(["a aortic", "a mitral", "b aortic", "c pulmonary"], stored.Lines.Select(l => $"{l.PatientId} {l.Valve}"));
+        Assert.Equal("post-procedure", stored.Lines[^1].Decision);
     }
 
     [Theory]

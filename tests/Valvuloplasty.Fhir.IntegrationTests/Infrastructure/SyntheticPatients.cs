@@ -63,4 +63,20 @@ public static class SyntheticPatients
             ["prefetch"] = prefetch,
         };
     }
+
+    /// <summary>
+    /// Every synthetic patient as FHIR Bulk Data export writes a population: one NDJSON file per resource type, one
+    /// resource per line (contained Medications stay contained; Medications of their own get their own file).
+    /// </summary>
+    public static void WriteBulkExport(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var resources = Expected
+            .SelectMany(e => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, e.File)))!["entry"]!.AsArray())
+            .Select(entry => entry!["resource"]!);
+        foreach (var type in resources.GroupBy(r => r["resourceType"]!.GetValue<string>()))
+        {
+            File.WriteAllLines(Path.Combine(folder, $"{type.Key}.ndjson"), type.Select(r => r.ToJsonString()));
+        }
+    }
 }
