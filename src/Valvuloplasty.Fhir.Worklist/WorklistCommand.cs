@@ -283,12 +283,12 @@ public sealed class Arguments
 public sealed class ProgressLine(TextWriter errors)
 {
     private readonly bool _interactive = !Console.IsErrorRedirected;
-    private TimeSpan _lastLine = TimeSpan.MinValue;
+    private TimeSpan? _lastLine;
 
     public void Report(ScanProgress p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        if (!_interactive && p.Elapsed - _lastLine < TimeSpan.FromSeconds(5))
+        if (!_interactive && _lastLine is { } last && p.Elapsed - last < TimeSpan.FromSeconds(5))
         {
             return;
         }
