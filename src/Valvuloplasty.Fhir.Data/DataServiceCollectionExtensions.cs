@@ -2,10 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 using Valvuloplasty.Fhir.Data.Feedback;
 using Valvuloplasty.Fhir.Data.FhirServer;
 using Valvuloplasty.Fhir.Data.Mapping;
@@ -81,38 +79,16 @@ public static class DataServiceCollectionExtensions
         services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry => telemetry.SeverityProvider = _ => Polly.Telemetry.ResilienceEventSeverity.Debug);
 
         services.AddHttpClient(FhirFallback.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                AutomaticDecompression = System.Net.DecompressionMethods.All,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(2),
-            })
+            .ConfigurePrimaryHttpMessageHandler(() => FhirServerHttp.CreatePrimaryHandler(connectTimeout: TimeSpan.FromSeconds(2)))
             // The default HttpClient logs print request URLs, which hold the patient id: off.
             .RemoveAllLoggers()
-            .AddResilienceHandler("fhir-server", (pipeline, context) =>
-            {
-                var fhir = context.ServiceProvider.GetRequiredService<IOptions<FhirServerOptions>>().Value;
-                pipeline.AddTimeout(fhir.TotalBudget);
-                if (fhir.MaxRetries > 0)
+            .AddResilienceHandler("fhir-server", (pipeline, context) => pipeline.AddFhirServerStrategies(
+                FhirServerResilience.From(context.ServiceProvider.GetRequiredService<IOptions<FhirServerOptions>>().Value),
+                _ =>
                 {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = fhir.MaxRetries,
-                        Delay = fhir.RetryBaseDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldRetryAfterHeader = true,
-                        OnRetry = _ =>
-                        {
-                            FhirFallback.CountRetry();
-                            return default;
-                        },
-                    });
-                }
-
-                pipeline.AddTimeout(fhir.AttemptTimeout);
-            });
+                    FhirFallback.CountRetry();
+                    return default;
+                }));
         return services;
     }
 

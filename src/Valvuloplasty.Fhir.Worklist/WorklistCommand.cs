@@ -40,6 +40,9 @@ public static class WorklistCommand
         usage:
           worklist scan   --ndjson DIR --out FILE [--format ndjson|csv|fhir] [--partition K/N] [--store CONNECTION] [--run ID]
                           [--as-of YYYY-MM-DD] [--profiles DIR] [--quiet]
+          worklist export --server URL [--group ID] --client-id ID --key JWK_FILE --out FILE [--scope SCOPES]
+                          [--download-dir DIR] [--allowed-server URL ...] [--settings APPSETTINGS_JSON] [--insecure-http-for-testing]
+                          [--format ndjson|csv|fhir] [--partition K/N] [--store CONNECTION] [--run ID] [--as-of YYYY-MM-DD] [--profiles DIR] [--quiet]
         exit codes: 0 done, 2 usage or configuration error, 3 the server refused or failed, 4 partial (some files failed)
         """;
 
@@ -77,6 +80,8 @@ public static class WorklistCommand
                     }
 
                     return await ScanAsync([.. files.Select(ScanInput.Local)], $"ndjson:{Path.GetFullPath(directory)}", scan, output, errors, cancellationToken);
+                case "export":
+                    return await BulkExportCommand.RunAsync(options, output, errors, cancellationToken);
                 default:
                     throw new UsageException($"unknown command '{args[0]}'.");
             }
@@ -211,7 +216,7 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>Command-line options: <c>--name value</c> pairs and flags; each may be read once, the rest are refused.</summary>
 public sealed class Arguments
 {
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--quiet" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--quiet", "--insecure-http-for-testing" };
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
@@ -283,12 +288,12 @@ public sealed class Arguments
 public sealed class ProgressLine(TextWriter errors)
 {
     private readonly bool _interactive = !Console.IsErrorRedirected;
-    private TimeSpan _lastLine = TimeSpan.MinValue;
+    private TimeSpan? _lastLine;
 
     public void Report(ScanProgress p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        if (!_interactive && p.Elapsed - _lastLine < TimeSpan.FromSeconds(5))
+        if (!_interactive && _lastLine is { } last && p.Elapsed - last < TimeSpan.FromSeconds(5))
         {
             return;
         }

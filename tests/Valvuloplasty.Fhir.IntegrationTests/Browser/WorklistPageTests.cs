@@ -1,5 +1,3 @@
-extern alias worklist;
-
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -7,7 +5,7 @@ using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.Data.Worklist;
 using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
 using Valvuloplasty.Fhir.Rules.Engine;
-using WorklistCommand = worklist::Valvuloplasty.Fhir.Worklist.WorklistCommand;
+using Valvuloplasty.Fhir.Worklist;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Browser;
 

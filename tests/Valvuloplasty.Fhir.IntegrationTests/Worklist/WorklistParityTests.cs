@@ -1,10 +1,8 @@
-extern alias worklist;
-
 using System.Net;
 using System.Text.Json;
 using Valvuloplasty.Fhir.Data.Worklist;
 using Valvuloplasty.Fhir.IntegrationTests.Infrastructure;
-using WorklistCommand = worklist::Valvuloplasty.Fhir.Worklist.WorklistCommand;
+using Valvuloplasty.Fhir.Worklist;
 
 namespace Valvuloplasty.Fhir.IntegrationTests.Worklist;
 
