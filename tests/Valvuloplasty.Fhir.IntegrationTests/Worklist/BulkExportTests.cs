@@ -270,7 +270,7 @@ public sealed class BulkExportTests : IDisposable
 
         AssertExit(ExitCodes.Partial, run);
         Assert.Equal(1 + BulkExportCommand.Resilience.MaxRetries, _server.Count("GET", "/fhir/files/Procedure.ndjson"));
-        Assert.Contains("not read: Procedure-001.ndjson: download failed: 503 Service Unavailable: object store unavailable", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("not fully read: Procedure-001.ndjson: download failed: 503 Service Unavailable: object store unavailable", run.Errors, StringComparison.Ordinal);
         // The other files were scanned: the candidates are still found (the procedures only add history).
         var lines = WorklistLines();
         Assert.Contains(("aortic-candidate", "aortic", "candidate"), lines);
