@@ -24,10 +24,9 @@ public sealed class CrossOriginSandboxTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists(SandboxBrowserFixture.ChromiumPath))
+        _skip = Chromium.SkipReason;
+        if (_skip is not null)
         {
-            _skip = $"Chromium not found at {SandboxBrowserFixture.ChromiumPath}: install the Debian package 'chromium' " +
-                $"(or set {SandboxBrowserFixture.ChromiumVariable}). Browsers are never downloaded.";
             return;
         }
 
@@ -48,13 +47,7 @@ public sealed class CrossOriginSandboxTests : IAsyncLifetime
         await _otherOrigin.StartAsync();
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = SandboxBrowserFixture.ChromiumPath,
-            Headless = true,
-            Timeout = 60_000,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     [Fact]

@@ -13,17 +13,9 @@ namespace Valvuloplasty.Fhir.IntegrationTests.Browser;
 /// </summary>
 public sealed class SandboxBrowserFixture : IAsyncLifetime
 {
-    /// <summary>Overrides the Chromium executable (default <see cref="DefaultChromium"/>).</summary>
-    public const string ChromiumVariable = "VALVULOPLASTY_CHROMIUM";
-
-    public const string DefaultChromium = "/usr/bin/chromium";
-
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private CdsTestHost? _host;
-
-    public static string ChromiumPath =>
-        Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } path ? path : DefaultChromium;
 
     /// <summary>Why the browser tests cannot run here, or null when they can.</summary>
     public string? SkipReason { get; private set; }
@@ -35,10 +27,9 @@ public sealed class SandboxBrowserFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
+        SkipReason = Chromium.SkipReason;
+        if (SkipReason is not null)
         {
-            SkipReason = $"Chromium not found at {ChromiumPath}: install the Debian package 'chromium' " +
-                $"(or set {ChromiumVariable} to a Chromium executable). Browsers are never downloaded.";
             return;
         }
 
@@ -52,17 +43,7 @@ public sealed class SandboxBrowserFixture : IAsyncLifetime
         _ = _host.Client; // start Kestrel
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Timeout = 60_000,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-            ],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     /// <summary>A fresh context and page (skips the test when Chromium is missing). Page errors are collected.</summary>
@@ -73,26 +54,7 @@ public sealed class SandboxBrowserFixture : IAsyncLifetime
             Assert.Skip(SkipReason);
         }
 
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = Origin, Locale = "en-GB" });
-        context.SetDefaultTimeout(20_000);
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, error) => errors.Add($"page error: {error}");
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add($"console error: {message.Text} ({message.Location})");
-            }
-        };
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 400)
-            {
-                errors.Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
-            }
-        };
-        return (page, errors);
+        return await Chromium.NewPageAsync(_browser!, Origin);
     }
 
     public async ValueTask DisposeAsync()

@@ -34,10 +34,9 @@ public sealed class WorklistBrowserFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists(SandboxBrowserFixture.ChromiumPath))
+        SkipReason = Chromium.SkipReason;
+        if (SkipReason is not null)
         {
-            SkipReason = $"Chromium not found at {SandboxBrowserFixture.ChromiumPath}: install the Debian package 'chromium' " +
-                $"(or set {SandboxBrowserFixture.ChromiumVariable} to a Chromium executable). Browsers are never downloaded.";
             return;
         }
 
@@ -63,17 +62,7 @@ public sealed class WorklistBrowserFixture : IAsyncLifetime
         _ = _host.Client; // start Kestrel
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = SandboxBrowserFixture.ChromiumPath,
-            Headless = true,
-            Timeout = 60_000,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-            ],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     /// <summary>A fresh context and page (skips the test when Chromium is missing). Page errors are collected.</summary>
@@ -84,27 +73,7 @@ public sealed class WorklistBrowserFixture : IAsyncLifetime
             Assert.Skip(SkipReason);
         }
 
-        var origin = Host.Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = origin, Locale = "en-GB" });
-        context.SetDefaultTimeout(20_000);
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, error) => errors.Add($"page error: {error}");
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add($"console error: {message.Text} ({message.Location})");
-            }
-        };
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 400)
-            {
-                errors.Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
-            }
-        };
-        return (page, errors);
+        return await Chromium.NewPageAsync(_browser!, Host.Client.BaseAddress!.GetLeftPart(UriPartial.Authority));
     }
 
     public async ValueTask DisposeAsync()

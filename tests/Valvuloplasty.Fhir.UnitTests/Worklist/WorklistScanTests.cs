@@ -103,9 +103,7 @@ public sealed class WorklistScanTests : IClassFixture<WorklistScanTests.Populati
         foreach (var file in Directory.EnumerateFiles(_population.Directory).Order(StringComparer.Ordinal))
         {
             // Names as a server may write them: no type in the name; the type is read from the lines.
-            await using var input = File.OpenRead(file);
-            await using var output = new GZipStream(File.Create(Path.Combine(directory, $"part-{n++}.ndjson.gz")), CompressionLevel.Fastest);
-            await input.CopyToAsync(output, TestContext.Current.CancellationToken);
+            await GzipAsync(file, Path.Combine(directory, $"part-{n++}.ndjson.gz"));
         }
 
         var (code, lines, _, _) = await ScanAsync(directory);
@@ -136,12 +134,7 @@ public sealed class WorklistScanTests : IClassFixture<WorklistScanTests.Populati
         var directory = Copy(_population.Directory);
         var observations = Path.Combine(directory, "Observation.ndjson");
         var gzip = Path.Combine(directory, "Observation.ndjson.gz");
-        await using (var input = File.OpenRead(observations))
-        await using (var output = new GZipStream(File.Create(gzip), CompressionLevel.Fastest))
-        {
-            await input.CopyToAsync(output, TestContext.Current.CancellationToken);
-        }
-
+        await GzipAsync(observations, gzip);
         File.Delete(observations);
         var bytes = await File.ReadAllBytesAsync(gzip, TestContext.Current.CancellationToken);
         await File.WriteAllBytesAsync(gzip, bytes[..(bytes.Length * 2 / 3)], TestContext.Current.CancellationToken);
@@ -159,12 +152,7 @@ public sealed class WorklistScanTests : IClassFixture<WorklistScanTests.Populati
         var directory = Copy(_population.Directory);
         var procedures = Path.Combine(directory, "Procedure.ndjson");
         var gzip = Path.Combine(directory, "Procedure.ndjson.gz");
-        await using (var input = File.OpenRead(procedures))
-        await using (var output = new GZipStream(File.Create(gzip), CompressionLevel.Fastest))
-        {
-            await input.CopyToAsync(output, TestContext.Current.CancellationToken);
-        }
-
+        await GzipAsync(procedures, gzip);
         File.Delete(procedures);
         var bytes = await File.ReadAllBytesAsync(gzip, TestContext.Current.CancellationToken);
         for (var i = 20; i < bytes.Length - 20; i += 7)
@@ -254,6 +242,13 @@ public sealed class WorklistScanTests : IClassFixture<WorklistScanTests.Populati
             ? [.. (await File.ReadAllLinesAsync(output, TestContext.Current.CancellationToken)).Select(l => JsonSerializer.Deserialize<WorklistLine>(l, Web)!)]
             : [];
         return (code, lines, stdout.ToString(), stderr.ToString());
+    }
+
+    private static async Task GzipAsync(string from, string to)
+    {
+        await using var input = File.OpenRead(from);
+        await using var output = new GZipStream(File.Create(to), CompressionLevel.Fastest);
+        await input.CopyToAsync(output, TestContext.Current.CancellationToken);
     }
 
     private static string Serialized(WorklistLine line) => JsonSerializer.Serialize(line, Web);
