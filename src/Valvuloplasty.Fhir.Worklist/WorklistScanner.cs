@@ -88,6 +88,8 @@ public sealed record ScanInput(string Name, string? Type, Task<string> Path)
 /// </summary>
 public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer renderer, RuleOptions rules, DateTimeOffset asOf)
 {
+    private readonly AssessmentLines _lines = new(renderer, rules);
+
     /// <summary>The order files are read in, by the resource type of their first line; other types are not read.</summary>
     private static readonly string[] TypeOrder =
         ["Medication", "Condition", "Patient", "Observation", "Procedure", "ServiceRequest", "MedicationRequest", "RiskAssessment"];
@@ -414,38 +416,7 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
     }
 
     /// <summary>The worklist lines of one patient: one per valve assessed, when the hook would show that patient a card.</summary>
-    public IEnumerable<WorklistLine> Lines(string patientId, PatientFacts facts)
-    {
-        ArgumentNullException.ThrowIfNull(facts);
-        var evaluation = RuleCatalog.Evaluate(facts, [], HookKind.PatientView, asOf, rules);
-        var cards = renderer.RenderWithFacts(evaluation, facts.PatientReference);
-        if (cards.Count == 0)
-        {
-            yield break;
-        }
-
-        foreach (var assessment in evaluation.Assessments)
-        {
-            var ofValve = cards.Where(c => c.Facts.Valve == assessment.Valve).ToList();
-            var summary = ofValve.FirstOrDefault(c => c.Facts.Topic == CardTopics.Assessment)?.Card.Summary ?? CardText.Summary(assessment);
-            yield return new WorklistLine(
-                patientId,
-                CardText.ValveName(assessment.Valve),
-                CardText.Wire(assessment.Decision),
-                assessment.Valve == Valve.Aortic && assessment.Bridge is { } bridge ? CardText.Wire(bridge) : null,
-                [.. ofValve.SelectMany(c => c.Facts.Codes).Distinct(StringComparer.Ordinal)],
-                summary,
-                [.. assessment.Evidence.Select(Evidence)],
-                [.. assessment.NextSteps.Select(step => CardText.Step(step, assessment.Valve)).Distinct(StringComparer.Ordinal)]);
-        }
-    }
-
-    private static WorklistEvidence Evidence(Measurement m) =>
-        new(CardText.Name(m.Kind),
-            decimal.TryParse(CardText.Number(m.Kind, m.Value), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : m.Value,
-            CardText.Unit(m.Unit) is { Length: > 0 } unit ? unit : null,
-            CardText.Date(m),
-            m.Source);
+    public IEnumerable<WorklistLine> Lines(string patientId, PatientFacts facts) => _lines.Of(patientId, facts, asOf);
 
     /// <summary>
     /// One resource to the facts of its patient: Medications into the index; a Condition to any patient of the partition;
