@@ -28,6 +28,7 @@ const state = {
   draft: null, // { order, patientId, code } after order-select
   busy: false,
   callCount: 0,
+  cardsPatientId: null, // the patient whose cards are shown: a card's SMART link launches the app for them
 };
 
 const $ = (id) => document.getElementById(id);
@@ -345,6 +346,7 @@ function updateControls() {
   const call = $('call-service');
   call.textContent = order ? 'Select the order (order-select)' : 'Open the chart (patient-view)';
   call.disabled = state.busy || !state.patientId || state.services.size === 0;
+  $('launch-app').disabled = !state.patientId;
   const sign = $('sign-order');
   sign.hidden = !order;
   sign.disabled = state.busy || !order || !state.draft || state.draft.patientId !== state.patientId || state.draft.deleted;
@@ -391,6 +393,7 @@ async function callHook(hook) {
 
   const request = buildRequest(hook, context);
   const path = `/cds-services/${encodeURIComponent(service.id)}`;
+  state.cardsPatientId = patientId;
   const callNumber = ++state.callCount;
 
   state.busy = true;
@@ -479,6 +482,46 @@ function safeUrl(url) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// The SMART app, launched as an EHR launches it
+
+/**
+ * Asks the development SMART simulator for a launch context for the patient (and the card's appContext), then
+ * opens the app with iss and launch: at the card link's URL when there is one, else at the URL the simulator names.
+ */
+async function launchApp(patientId, appContext, linkUrl) {
+  if (!patientId) {
+    return;
+  }
+  showError('launch-error', '');
+  try {
+    const response = await fetch('/sandbox/smart/launch', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(appContext ? { patient: patientId, appContext } : { patient: patientId }),
+    });
+    if (!response.ok) {
+      throw new Error(`HTTP ${response.status}: ${await outcomeText(response)}`);
+    }
+    const launch = await response.json();
+    let target;
+    if (linkUrl) {
+      target = new URL(linkUrl, location.origin);
+      target.searchParams.set('iss', launch.iss);
+      target.searchParams.set('launch', launch.launch);
+    } else {
+      target = new URL(launch.url, location.origin);
+    }
+    const href = safeUrl(target.href);
+    if (!href) {
+      throw new Error('the launch URL is not http(s)');
+    }
+    window.open(href, '_blank', 'noopener');
+  } catch (error) {
+    showError('launch-error', `The app could not be launched: ${error.message}`);
+  }
+}
+
 function renderCard(card, serviceId) {
   const indicator = ['info', 'warning', 'critical'].includes(card.indicator) ? card.indicator : 'info';
   const contract = card.extension?.[EXTENSION] ?? {};
@@ -540,8 +583,14 @@ function renderCard(card, serviceId) {
   if (links.length) {
     article.append(el('ul', { className: 'card-links', 'data-testid': 'card-links', 'aria-label': 'Links' },
       links.map(({ link, url }) => el('li', {},
-        el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'card-link', dataset: { linkType: link.type ?? '' } },
-          link.label ?? url)))));
+        el('a', {
+          href: url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'card-link', dataset: { linkType: link.type ?? '' },
+          // A SMART link is launched as an EHR does: a launch context first, then the app at the link's URL.
+          onclick: link.type === 'smart' ? (event) => {
+            event.preventDefault();
+            launchApp(state.cardsPatientId, link.appContext, url);
+          } : undefined,
+        }, link.label ?? url)))));
   }
 
   article.append(renderDismiss(card, serviceId, article));
@@ -814,6 +863,7 @@ function wire() {
     callHook(hookMode() === 'order' ? 'order-select' : 'patient-view');
   });
   $('sign-order').addEventListener('click', () => callHook('order-sign'));
+  $('launch-app').addEventListener('click', () => launchApp(state.patientId));
   $('analytics-refresh').addEventListener('click', () => refreshAnalytics());
 }
 
