@@ -17,7 +17,7 @@ public static class ProtocolErrors
     /// The JSON routes. Of the worklist, only its JSON API (<c>/worklist/runs/…</c>): the page at <c>/worklist</c> is HTML
     /// and answers its own "no run" as HTML; router errors on it (405) stay empty rather than turning into JSON.
     /// </summary>
-    private static readonly string[] ApiPrefixes = ["/cds-services", "/analytics", "/worklist/runs", "/sandbox/fhir", "/sandbox/token", "/sandbox/patients"];
+    private static readonly string[] ApiPrefixes = ["/cds-services", "/analytics", "/worklist/runs", "/sandbox/fhir", "/sandbox/token", "/sandbox/patients", "/sandbox/smart/launch", "/sandbox/smart/token"];
 
     /// <summary>
     /// True for the routes that speak FHIR/CDS Hooks JSON (errors as OperationOutcomes, CORS on errors): by the decoded

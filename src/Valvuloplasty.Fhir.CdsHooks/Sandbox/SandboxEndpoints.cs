@@ -27,6 +27,7 @@ public static class SandboxEndpoints
         services.AddOptions<SandboxOptions>().Bind(configuration.GetSection(SandboxOptions.SectionName));
         services.AddSingleton<SandboxFhirStore>();
         services.AddSingleton<SandboxIssuer>();
+        services.AddSingleton<SmartSimulator>();
         return services;
     }
 
@@ -55,9 +56,12 @@ public static class SandboxEndpoints
         var fhir = sandbox.MapGroup("/fhir");
         fhir.MapGet("/metadata", Metadata);
         fhir.MapGet("/{type}/{id}", Read);
-        fhir.MapGet("/{type}", (string type, HttpRequest request, SandboxFhirStore store) =>
-            Search(type, request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal), request, store));
+        fhir.MapGet("/{type}", (string type, HttpRequest request, SandboxFhirStore store, SmartSimulator simulator) =>
+            Search(type, request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal), request, store, simulator));
         fhir.MapPost("/{type}/_search", SearchByPost).DisableAntiforgery();
+
+        // The development SMART server for this FHIR endpoint (the SMART app's launch, authorization and tokens).
+        SmartSimulatorEndpoints.Map(sandbox, fhir);
         return app;
     }
 
@@ -77,6 +81,7 @@ public static class SandboxEndpoints
                 new CapabilityStatement.RestComponent
                 {
                     Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+                    Security = SmartSecurity(request),
                     Resource =
                     [
                         new CapabilityStatement.ResourceComponent
@@ -119,18 +124,67 @@ public static class SandboxEndpoints
         return Fhir(StatusCodes.Status200OK, statement);
     }
 
-    /// <summary>Reads any stored resource by type and id (a MedicationRequest's referenced Medication among them).</summary>
-    private static IResult Read(string type, string id, SandboxFhirStore store) =>
-        store.Read(type, id) is { } resource
-            ? Fhir(StatusCodes.Status200OK, resource)
-            : OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"{Trim(type)}/{Trim(id)} is not in the sandbox.");
-
-    private static IResult Search(string type, Dictionary<string, string> parameters, HttpRequest request, SandboxFhirStore store)
+    /// <summary>The SMART App Launch oauth-uris extension: where the simulator's authorize and token endpoints are.</summary>
+    private static CapabilityStatement.SecurityComponent SmartSecurity(HttpRequest request)
     {
+        var smart = $"{request.Scheme}://{request.Host}{request.PathBase}/sandbox/smart";
+        var oauth = new Extension { Url = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris" };
+        oauth.Extension.Add(new Extension("authorize", new FhirUri($"{smart}/authorize")));
+        oauth.Extension.Add(new Extension("token", new FhirUri($"{smart}/token")));
+        var security = new CapabilityStatement.SecurityComponent
+        {
+            Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR")],
+            Description = "Open without a token; with a bearer token from the sandbox's SMART simulator, limited to the token's patient and scopes.",
+        };
+        security.Extension.Add(oauth);
+        return security;
+    }
+
+    /// <summary>
+    /// Reads any stored resource by type and id (a MedicationRequest's referenced Medication among them). With a
+    /// SMART token: only what its scopes allow, and only its patient's data (a resource of no patient, a Medication, is readable).
+    /// </summary>
+    private static IResult Read(string type, string id, HttpRequest request, SandboxFhirStore store, SmartSimulator simulator)
+    {
+        var (grant, refusal) = SmartSimulatorEndpoints.Check(request, simulator);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (grant is not null && !grant.Allows(type, 'r'))
+        {
+            return SmartSimulatorEndpoints.Forbidden($"The access token's scopes do not allow reading {Trim(type)}.");
+        }
+
+        if (store.Read(type, id) is not { } resource)
+        {
+            return OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"{Trim(type)}/{Trim(id)} is not in the sandbox.");
+        }
+
+        var owner = resource is Patient ? resource.Id : SandboxFhirStore.PatientOf(resource);
+        return grant is not null && owner is not null && owner != grant.Patient
+            ? SmartSimulatorEndpoints.Forbidden("The access token is for another patient.")
+            : Fhir(StatusCodes.Status200OK, resource);
+    }
+
+    private static IResult Search(string type, Dictionary<string, string> parameters, HttpRequest request, SandboxFhirStore store, SmartSimulator simulator)
+    {
+        var (grant, refusal) = SmartSimulatorEndpoints.Check(request, simulator);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
         if (!SandboxFhirStore.SearchableTypes.Contains(type, StringComparer.Ordinal))
         {
             return OperationOutcomes.Result(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported,
                 $"The sandbox endpoint does not search '{Trim(type)}'; it searches {string.Join(", ", SandboxFhirStore.SearchableTypes)} and reads Medication.");
+        }
+
+        if (grant is not null && LimitToPatient(type, parameters, grant) is { } forbidden)
+        {
+            return forbidden;
         }
 
         if (SandboxSearch.Invalid(parameters) is { } invalid)
@@ -164,6 +218,29 @@ public static class SandboxEndpoints
         }
 
         return Fhir(StatusCodes.Status200OK, bundle);
+    }
+
+    /// <summary>
+    /// A SMART token's search stays in its patient's compartment: a search naming another patient is refused, and one
+    /// naming none is narrowed to the token's patient.
+    /// </summary>
+    private static IResult? LimitToPatient(string type, Dictionary<string, string> parameters, SmartGrant grant)
+    {
+        if (!grant.Allows(type, 's'))
+        {
+            return SmartSimulatorEndpoints.Forbidden($"The access token's scopes do not allow searching {Trim(type)}.");
+        }
+
+        var named = type == "Patient"
+            ? (parameters.GetValueOrDefault("_id") is { } ids ? ids.Split(',') : [])
+            : new[] { parameters.GetValueOrDefault("patient"), parameters.GetValueOrDefault("subject") }.OfType<string>().Select(p => p.Split('/').Last()).ToArray();
+        if (named.Any(id => id != grant.Patient))
+        {
+            return SmartSimulatorEndpoints.Forbidden("The access token is for another patient.");
+        }
+
+        parameters[type == "Patient" ? "_id" : "patient"] = grant.Patient;
+        return null;
     }
 
     private static IResult Patients(SandboxFhirStore store, PatientFactsMapper mapper, TimeProvider time)
@@ -293,7 +370,7 @@ public static class SandboxEndpoints
     /// FHIR search by POST (<c>application/x-www-form-urlencoded</c>, as the FHIR spec defines it): the body is read
     /// under small limits (size, number and length of fields) and refused with a 4xx, never read unbounded.
     /// </summary>
-    private static async Task<IResult> SearchByPost(string type, HttpRequest request, SandboxFhirStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> SearchByPost(string type, HttpRequest request, SandboxFhirStore store, SmartSimulator simulator, CancellationToken cancellationToken)
     {
         var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -334,7 +411,7 @@ public static class SandboxEndpoints
             }
         }
 
-        return Search(type, parameters, request, store);
+        return Search(type, parameters, request, store, simulator);
     }
 
     /// <summary>Limits of a FHIR search form.</summary>

@@ -34,8 +34,12 @@ public sealed class SandboxIssuer : IDisposable
             var keys = new JsonWebKeySet();
             keys.Keys.Add(jwk);
             Trusted = new TrustedIssuer(new IssuerOptions { Issuer = Issuer, Algorithms = ["ES384"] }, keys);
+            PublicKey = jwk;
         }
     }
+
+    /// <summary>The public key (JWK) that verifies what this issuer signs, or null when it is not active.</summary>
+    public JsonWebKey? PublicKey { get; }
 
     /// <summary>The issuer to trust, or null when the sandbox issuer is not active.</summary>
     public TrustedIssuer? Trusted { get; }
@@ -60,6 +64,33 @@ public sealed class SandboxIssuer : IDisposable
                 ["jti"] = Guid.NewGuid().ToString(),
                 ["iat"] = now.ToUnixTimeSeconds(),
                 ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
+            },
+            SigningCredentials = new SigningCredentials(_signingKey, SecurityAlgorithms.EcdsaSha384),
+            AdditionalHeaderClaims = new Dictionary<string, object> { ["typ"] = "JWT" },
+        });
+    }
+
+    /// <summary>
+    /// An OpenID Connect id_token for the SMART simulator: <paramref name="issuer"/> (the FHIR base), the app as the
+    /// audience, the user as <c>sub</c> and <c>fhirUser</c>, valid as long as the access token.
+    /// </summary>
+    public string CreateIdToken(string issuer, string audience, string subject, string fhirUser, DateTimeOffset now, TimeSpan lifetime)
+    {
+        if (!_active)
+        {
+            throw new InvalidOperationException("The sandbox issuer signs tokens only in Development.");
+        }
+
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object>
+            {
+                ["iss"] = issuer,
+                ["sub"] = subject,
+                ["aud"] = audience,
+                ["fhirUser"] = fhirUser,
+                ["iat"] = now.ToUnixTimeSeconds(),
+                ["exp"] = now.Add(lifetime).ToUnixTimeSeconds(),
             },
             SigningCredentials = new SigningCredentials(_signingKey, SecurityAlgorithms.EcdsaSha384),
             AdditionalHeaderClaims = new Dictionary<string, object> { ["typ"] = "JWT" },

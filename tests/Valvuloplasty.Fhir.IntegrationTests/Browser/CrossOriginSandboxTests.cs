@@ -75,7 +75,9 @@ public sealed class CrossOriginSandboxTests : IAsyncLifetime
 
         await page.GotoAsync(_otherOrigin!.Urls.First());
         Assert.NotEqual(new Uri(service).Port, new Uri(page.Url).Port); // truly another origin
-        var result = await page.EvaluateAsync<JsonElement>("service => runSandboxFlow(service)", service);
+        // A FHIR server for CDS clients holds tokens of its own: the search carries one the sandbox's SMART simulator issued.
+        var fhirToken = await SmartFlow.AccessTokenAsync(SmartFlow.Browser(_service), "aortic-candidate");
+        var result = await page.EvaluateAsync<JsonElement>("([service, fhirToken]) => runSandboxFlow(service, fhirToken)", new[] { service, fhirToken });
 
         Assert.True(errors.Count == 0, string.Join("\n", errors)); // a CORS refusal is a console error in Chromium
         Assert.Equal("CapabilityStatement", result.GetProperty("metadata").GetString());
@@ -121,7 +123,7 @@ public sealed class CrossOriginSandboxTests : IAsyncLifetime
           if (!response.ok) { throw new Error(response.url + ' answered ' + response.status); }
           return response.json();
         }
-        async function runSandboxFlow(service) {
+        async function runSandboxFlow(service, fhirToken) {
           const fhir = service + '/sandbox/fhir';
           const fhirHeaders = { Accept: 'application/fhir+json' };
           const metadata = await json(await fetch(fhir + '/metadata', { headers: fhirHeaders }));
@@ -129,7 +131,7 @@ public sealed class CrossOriginSandboxTests : IAsyncLifetime
           const picked = patients.entry.map(e => e.resource).find(p => p.id === 'aortic-candidate');
           const conditions = await json(await fetch(fhir + '/Condition/_search', {
             method: 'POST',
-            headers: { ...fhirHeaders, 'Content-Type': 'application/x-www-form-urlencoded', Authorization: 'Bearer sandbox-fhir-token' },
+            headers: { ...fhirHeaders, 'Content-Type': 'application/x-www-form-urlencoded', Authorization: 'Bearer ' + fhirToken },
             body: new URLSearchParams({ patient: picked.id }).toString(),
           }));
           const hookUrl = service + '/cds-services/valvuloplasty-patient-view';

@@ -43,7 +43,7 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
     /// The host's clock: today's date is <see cref="Today"/>, but time flows, so the resilience pipeline's
     /// delays and timeouts behave as in production (a frozen fake clock would stall Polly's retries).
     /// </summary>
-    public TimeProvider Time { get; } = new ShiftedTimeProvider(Today);
+    public ShiftedTimeProvider Time { get; } = new(Today);
 
     public string DatabasePath { get; }
 
@@ -103,12 +103,15 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>Real time shifted so that "now" starts at a chosen instant.</summary>
+/// <summary>Real time shifted so that "now" starts at a chosen instant; a test can move it forward (an expiry).</summary>
 public sealed class ShiftedTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private readonly TimeSpan _offset = start - System.GetUtcNow();
+    private long _offsetTicks = (start - System.GetUtcNow()).Ticks;
 
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
+    /// <summary>Jumps the clock forward (time keeps flowing from there).</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 }
 
 /// <summary>One host shared by the tests of a class (IClassFixture), for read-only scenarios.</summary>
