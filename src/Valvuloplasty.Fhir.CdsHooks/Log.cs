@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Route}; answered 500")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string route);
 
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "SMART app assessment answered {Status} (FHIR server {Authority}) in {ElapsedMs} ms")]
+    public static partial void SmartAssessmentAnswered(ILogger logger, int status, string authority, double elapsedMs);
+
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Request to {Path} refused with 401: {Reason}")]
     public static partial void AuthenticationRefused(ILogger logger, string path, string reason);
 

@@ -2,6 +2,7 @@ using Valvuloplasty.Fhir.CdsHooks.Endpoints;
 using Valvuloplasty.Fhir.CdsHooks.Hosting;
 using Valvuloplasty.Fhir.CdsHooks.Sandbox;
 using Valvuloplasty.Fhir.CdsHooks.Security;
+using Valvuloplasty.Fhir.CdsHooks.Smart;
 using Valvuloplasty.Fhir.Data;
 
 // Valvuloplasty.Fhir: a CDS Hooks 2.0 service for balloon valvuloplasty decision support.
@@ -13,6 +14,7 @@ builder.Services.AddFeedbackStore(builder.Configuration);        // SQLite by de
 builder.Services.AddCdsHooks(builder.Configuration);             // protocol limits, rules options, cards, health
 builder.Services.AddCdsHooksSecurity(builder.Configuration, builder.Environment); // EHR JWTs, CORS, per-issuer limit
 builder.Services.AddSandbox(builder.Configuration);              // testing page + example FHIR endpoint (Development)
+builder.Services.AddSmartApp(builder.Configuration);             // the SMART app's files and its assessment endpoint
 
 var app = builder.Build();
 
@@ -23,6 +25,7 @@ app.MapAnalytics();
 app.MapWorklist();
 app.MapHealth();
 app.MapSandbox();
+app.MapSmartApp();
 
 app.Run();
 

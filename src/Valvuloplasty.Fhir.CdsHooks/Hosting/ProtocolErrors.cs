@@ -8,7 +8,7 @@ namespace Valvuloplasty.Fhir.CdsHooks.Hosting;
 /// <summary>
 /// How the host answers what its endpoints do not: a client's fault gets the 4xx it deserves, a bug in the host gets a
 /// 500 logged once with its stack trace, and on every API route (<c>/cds-services</c>, <c>/analytics</c>,
-/// <c>/worklist/runs</c>, <c>/sandbox/fhir</c>, <c>/sandbox/token</c>) each error carries an OperationOutcome body and, for an allowed
+/// <c>/worklist/runs</c>, <c>/smart-api</c>, <c>/sandbox/fhir</c>, <c>/sandbox/token</c>, the SMART simulator's launch and token) each error carries an OperationOutcome body and, for an allowed
 /// browser origin, the CORS headers the route's successful answers carry (a browser cannot read an error without them).
 /// </summary>
 public static class ProtocolErrors
@@ -17,7 +17,7 @@ public static class ProtocolErrors
     /// The JSON routes. Of the worklist, only its JSON API (<c>/worklist/runs/…</c>): the page at <c>/worklist</c> is HTML
     /// and answers its own "no run" as HTML; router errors on it (405) stay empty rather than turning into JSON.
     /// </summary>
-    private static readonly string[] ApiPrefixes = ["/cds-services", "/analytics", "/worklist/runs", "/sandbox/fhir", "/sandbox/token", "/sandbox/patients", "/sandbox/smart/launch", "/sandbox/smart/token"];
+    private static readonly string[] ApiPrefixes = ["/cds-services", "/analytics", "/worklist/runs", "/sandbox/fhir", "/sandbox/token", "/sandbox/patients", "/sandbox/smart/launch", "/sandbox/smart/token", "/smart-api"];
 
     /// <summary>
     /// True for the routes that speak FHIR/CDS Hooks JSON (errors as OperationOutcomes, CORS on errors): by the decoded

@@ -19,6 +19,9 @@ namespace Valvuloplasty.Fhir.Data.FhirServer;
 public sealed record FallbackResult(IReadOnlyDictionary<string, KeyData> Fetched, IReadOnlyDictionary<string, string> Failures)
 {
     public bool ServerFailing { get; init; }
+
+    /// <summary>How the failed queries ended (<c>http-401</c>, <c>timeout</c>, <c>network</c>, <c>circuit-open</c>…): what a caller maps to a status.</summary>
+    public IReadOnlySet<string> FailureOutcomes { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -73,7 +76,10 @@ public sealed class FhirFallback(
             metrics.Fallback(0, "circuit-open");
             var reason = "calls to this FHIR server are paused after repeated failures"
                 + (breaker.LastCause is { } cause ? $" (last: {cause})" : string.Empty) + "; retry shortly";
-            return new FallbackResult(new Dictionary<string, KeyData>(StringComparer.Ordinal), templates.ToDictionary(t => t.Key, _ => reason, StringComparer.Ordinal));
+            return new FallbackResult(new Dictionary<string, KeyData>(StringComparer.Ordinal), templates.ToDictionary(t => t.Key, _ => reason, StringComparer.Ordinal))
+            {
+                FailureOutcomes = new HashSet<string>(StringComparer.Ordinal) { "circuit-open" },
+            };
         }
     }
 
@@ -92,6 +98,7 @@ public sealed class FhirFallback(
         var fetched = new Dictionary<string, KeyData>(StringComparer.Ordinal);
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
         var serverFailing = false;
+        var failureOutcomes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, data, outcome, failure) in results)
         {
             if (data is not null)
@@ -101,6 +108,7 @@ public sealed class FhirFallback(
             }
 
             failures[key] = failure!;
+            failureOutcomes.Add(outcome);
             if (ServerFailureOutcomes.Contains(outcome) || outcome.StartsWith("http-5", StringComparison.Ordinal))
             {
                 serverFailing = true;
@@ -126,7 +134,7 @@ public sealed class FhirFallback(
                 string.Join("; ", failures.Values.Distinct(StringComparer.Ordinal)));
         }
 
-        return new FallbackResult(fetched, failures) { ServerFailing = serverFailing };
+        return new FallbackResult(fetched, failures) { ServerFailing = serverFailing, FailureOutcomes = failureOutcomes };
     }
 
     private async Task<(string Key, KeyData? Data, string Outcome, string? Failure)> FetchKeyAsync(

@@ -48,7 +48,14 @@ public sealed record RecordRequest(string PatientId, IReadOnlyDictionary<string,
 /// The patient's record, or the required keys that could not be obtained (each with why, worded for an
 /// OperationOutcome); <see cref="Keys"/> says where each key's data came from (for the log).
 /// </summary>
-public sealed record RecordOutcome(PatientRecord? Record, IReadOnlyList<MissingKey> Missing, IReadOnlyDictionary<string, KeyData> Keys);
+public sealed record RecordOutcome(PatientRecord? Record, IReadOnlyList<MissingKey> Missing, IReadOnlyDictionary<string, KeyData> Keys)
+{
+    /// <summary>How the FHIR server's failed queries ended (<see cref="FallbackResult.FailureOutcomes"/>); empty when none failed or none ran.</summary>
+    public IReadOnlySet<string> FetchFailures { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>True when the fallback could not run because the allow-list refused the FHIR server.</summary>
+    public bool ServerRefused { get; init; }
+}
 
 /// <summary>
 /// Gets one patient's record for one hook call, and owns every step of it: reads each prefetch key into its state
@@ -64,11 +71,14 @@ public sealed class PatientRecordSource(PatientRecordAssembler assembler, FhirSe
         var keys = new Dictionary<string, KeyData>(assembler.FromPrefetch(request.PatientId, prefetch), StringComparer.Ordinal);
         var missing = assembler.Templates.All.Where(t => !keys.ContainsKey(t.Key)).ToList();
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        IReadOnlySet<string> fetchFailures = new HashSet<string>(StringComparer.Ordinal);
+        var serverRefused = false;
         if (missing.Count > 0)
         {
             var refusal = request.FhirServer is null ? "the request has no fhirServer to fetch it from" : allowList.Refusal(request.FhirServer);
             if (refusal is not null)
             {
+                serverRefused = request.FhirServer is not null;
                 foreach (var template in missing)
                 {
                     failures[template.Key] = $"{Why(prefetch.GetValueOrDefault(template.Key))}; {refusal}";
@@ -77,6 +87,7 @@ public sealed class PatientRecordSource(PatientRecordAssembler assembler, FhirSe
             else
             {
                 var fetched = await fallback.FetchAsync(request.FhirServer!, request.AccessToken, request.PatientId, missing, cancellationToken);
+                fetchFailures = fetched.FailureOutcomes;
                 foreach (var (key, data) in fetched.Fetched)
                 {
                     keys[key] = data;
@@ -90,7 +101,7 @@ public sealed class PatientRecordSource(PatientRecordAssembler assembler, FhirSe
         }
 
         var result = assembler.Complete(request.PatientId, keys, failures, PatientRecordAssembler.PrefetchMedications(prefetch));
-        return new RecordOutcome(result.Record, result.Missing, result.Record?.Keys ?? keys);
+        return new RecordOutcome(result.Record, result.Missing, result.Record?.Keys ?? keys) { FetchFailures = fetchFailures, ServerRefused = serverRefused };
     }
 
     private static string Why(PrefetchEntry? entry) => entry?.State switch
