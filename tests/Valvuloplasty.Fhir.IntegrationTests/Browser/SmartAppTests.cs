@@ -187,12 +187,13 @@ public sealed partial class SmartAppTests(SandboxBrowserFixture fixture) : IClas
         var (page, _) = await fixture.NewPageAsync();
         var requests = Record(page.Context);
         // The authorization server's redirect comes back with a state the app never issued.
+        string? tampered = null;
         await page.Context.RouteAsync(new Regex("/sandbox/smart/authorize\\?"), async route =>
         {
             var response = await route.FetchAsync(new RouteFetchOptions { MaxRedirects = 0 });
             var location = response.Headers.TryGetValue("location", out var value) ? value : null;
             Assert.NotNull(location);
-            var tampered = Regex.Replace(location, "([?&]state=)[^&]*", "$1forged-state");
+            tampered = Regex.Replace(location, "([?&]state=)[^&]*", "$1forged-state");
             Assert.NotEqual(location, tampered);
             await route.FulfillAsync(new RouteFulfillOptions { Status = 302, Headers = new Dictionary<string, string> { ["Location"] = tampered } });
         });
@@ -203,7 +204,8 @@ public sealed partial class SmartAppTests(SandboxBrowserFixture fixture) : IClas
         var app = await page.RunAndWaitForPopupAsync(() => page.GetByTestId("launch-app").ClickAsync());
         await app.Locator("body[data-state='error']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
 
-        Assert.Contains("forged-state", app.Url, StringComparison.Ordinal);
+        Assert.NotNull(tampered);
+        Assert.Contains(requests, r => r.Url == tampered && r.IsNavigationRequest);
         Assert.True(await app.GetByTestId("app-error").IsVisibleAsync());
         Assert.Contains("could not be completed", await app.GetByTestId("app-error").InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(requests, r => r.Url.Contains("/sandbox/smart/token", StringComparison.Ordinal));
