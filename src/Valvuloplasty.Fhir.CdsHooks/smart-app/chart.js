@@ -4,9 +4,9 @@
 
 import { el, svg } from './dom.js';
 
-const WIDTH = 720;
+const WIDTH = 800;
 const HEIGHT = 300;
-const MARGIN = { top: 16, right: 190, bottom: 62, left: 56 };
+const MARGIN = { top: 16, right: 270, bottom: 62, left: 56 };
 const BAND = 18; // NYHA band height, under the plot
 const DAY = 86_400_000;
 
@@ -78,7 +78,7 @@ function drawChart(measure, series, procedures, nyha, titleId, descId) {
   for (const value of ticks(s.top)) {
     root.append(
       svg('line', { x1: MARGIN.left, x2: MARGIN.left + s.plotWidth, y1: s.y(value), y2: s.y(value), className: 'grid' }),
-      svg('text', { x: MARGIN.left - 6, y: s.y(value) + 4, className: 'axis-label', 'text-anchor': 'end' }, format(value, measure.decimals)));
+      svg('text', { x: MARGIN.left - 6, y: s.y(value) + 4, className: 'axis-label', 'text-anchor': 'end' }, String(Number(value.toFixed(2)))));
   }
   root.append(
     svg('line', { x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: plotBottom, className: 'axis' }),
@@ -86,8 +86,13 @@ function drawChart(measure, series, procedures, nyha, titleId, descId) {
     svg('text', { x: 12, y: MARGIN.top + s.plotHeight / 2, className: 'axis-title', transform: `rotate(-90 12 ${MARGIN.top + s.plotHeight / 2})`, 'text-anchor': 'middle' }, measure.unit));
   const dates = [...new Set(series.points.map((p) => p.date))];
   const shown = dates.length > 6 ? dates.filter((_, i) => i % Math.ceil(dates.length / 6) === 0) : dates;
+  let lastX = -Infinity;
   for (const date of shown) {
     const x = s.x(series.points.find((p) => p.date === date).time);
+    if (x - lastX < 72) {
+      continue; // too close to the previous date to read; the table lists every date
+    }
+    lastX = x;
     root.append(svg('text', { x, y: plotBottom + BAND + 16, className: 'axis-label', 'text-anchor': 'middle' }, date));
   }
 
