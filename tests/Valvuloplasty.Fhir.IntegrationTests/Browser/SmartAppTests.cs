@@ -123,6 +123,37 @@ public sealed partial class SmartAppTests(SandboxBrowserFixture fixture) : IClas
         AssertNoErrors(errors, appErrors);
     }
 
+    [Fact]
+    public async Task StandaloneLaunch_PatientChosenAtTheServer_OpensOnTheAssessedValve_WithTheMvaTrend()
+    {
+        var (page, errors) = await fixture.NewPageAsync();
+        var requests = Record(page.Context);
+
+        await page.GotoAsync($"/smart/standalone.html?iss={Uri.EscapeDataString($"{fixture.Origin}/sandbox/fhir")}");
+        // The simulator's patient picker: the app asked for launch/patient without a launch id.
+        await page.Locator("li", new PageLocatorOptions { HasText = "(mitral-candidate)" }).Locator("a").ClickAsync();
+        await WaitForAppAsync(page);
+
+        var authorize = requests.First(r => r.Url.Contains("/sandbox/smart/authorize", StringComparison.Ordinal));
+        var scope = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(authorize.Url).Query)["scope"].ToString();
+        Assert.Contains("launch/patient", scope.Split(' '));
+        Assert.DoesNotContain("launch", scope.Split(' '));
+        Assert.Equal("mitral", await page.GetByTestId("valve-panel").GetAttributeAsync("data-valve"));
+        Assert.Equal("mitral", await page.GetByTestId("assessment").GetAttributeAsync("data-valve"));
+        var chart = page.Locator("[data-testid='chart'][data-measure='mitral-valve-area']");
+        Assert.Equal("Severe: MVA ≤ 1.5 cm²", await chart.Locator("[data-testid='threshold'][data-value='1.5'] text").TextContentAsync());
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(SyntheticPatients.Folder, "Bundle-mitral-candidate.json")))!["entry"]!.AsArray()
+            .Select(e => e!["resource"]!)
+            .Where(r => r["resourceType"]!.GetValue<string>() == "Observation" && r["code"]!["coding"]![0]!["code"]!.GetValue<string>() == "80068-0")
+            .Select(r => (r["effectiveDateTime"]!.GetValue<string>()[..10], r["valueQuantity"]!["value"]!.GetValue<decimal>().ToString("F1", CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, await PointsAsync(chart));
+        Assert.Equal(0, await page.Locator("[data-testid='chart'][data-measure='mitral-mean-gradient'] [data-testid='threshold']").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Output, "app-mitral-candidate-standalone.png"), FullPage = true });
+        AssertNoErrors([.. errors.Where(e => !e.Contains("favicon.ico", StringComparison.Ordinal))], []);
+    }
+
     [Theory]
     [InlineData("aortic", "en")]
     [InlineData("aortic", "es")]
