@@ -26,15 +26,20 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
     private readonly IReadOnlyList<WireCoding> _overrideReasons =
         [.. terminology.Codes(TerminologyBindings.OverrideReasons).Select(c => new WireCoding(c.System, c.Code, c.Display))];
 
+    /// <summary>The label of the assessment card's link to the SMART app.</summary>
+    public const string SmartLinkLabel = "Echo trend and patient handout";
+
     /// <summary>The cards, as the EHR receives them.</summary>
-    public IReadOnlyList<Card> Render(Evaluation evaluation, string patientReference) =>
-        [.. RenderWithFacts(evaluation, patientReference).Select(r => r.Card)];
+    public IReadOnlyList<Card> Render(Evaluation evaluation, string patientReference, Uri? smartLaunch = null) =>
+        [.. RenderWithFacts(evaluation, patientReference, smartLaunch).Select(r => r.Card)];
 
     /// <summary>
     /// Each card with the facts it was rendered from (topic, valve, decision, item codes): what the card ledger
-    /// records, decided once here and written into the card's contract from the same values.
+    /// records, decided once here and written into the card's contract from the same values. With
+    /// <paramref name="smartLaunch"/> (the SMART app's launch URL), every assessment card links to the app, its
+    /// <c>appContext</c> naming the card's valve; without it, no card has a smart link.
     /// </summary>
-    public IReadOnlyList<RenderedCard> RenderWithFacts(Evaluation evaluation, string patientReference)
+    public IReadOnlyList<RenderedCard> RenderWithFacts(Evaluation evaluation, string patientReference, Uri? smartLaunch = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var said = new Said();
@@ -44,7 +49,7 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
             var review = evaluation.OrderReviews.FirstOrDefault(r => r.Valve == assessment.Valve);
             var bridgeCardFollows = assessment.Valve == Valve.Aortic && evaluation.Bridge is not null;
             var facts = new CardFacts(CardTopics.Assessment, assessment.Valve, assessment.Decision, assessment.Codes);
-            cards.Add(new(AssessmentCard(assessment, review, evaluation.Hook, patientReference, bridgeCardFollows, facts), facts));
+            cards.Add(new(AssessmentCard(assessment, review, evaluation.Hook, patientReference, bridgeCardFollows, facts, smartLaunch), facts));
             said.Add(assessment.Valve, assessment.Citations, assessment.NextSteps);
         }
 
@@ -82,7 +87,7 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
         return cards;
     }
 
-    private Card AssessmentCard(ValveAssessment assessment, OrderReview? review, HookKind hook, string patientReference, bool bridgeCardFollows, CardFacts facts)
+    private Card AssessmentCard(ValveAssessment assessment, OrderReview? review, HookKind hook, string patientReference, bool bridgeCardFollows, CardFacts facts, Uri? smartLaunch)
     {
         var indicator = Indicator(assessment, review, hook);
         var detail = new Markdown()
@@ -156,10 +161,16 @@ public sealed class CardRenderer(ValueSetIndex terminology, ContentTables conten
             Indicator = indicator,
             Source = Source(facts.Topic, "Valvuloplasty assessment"),
             Suggestions = suggestions,
-            Links = [Link(EducationText.DiseaseLink(assessment.Valve))],
+            Links = smartLaunch is null
+                ? [Link(EducationText.DiseaseLink(assessment.Valve))]
+                : [Link(EducationText.DiseaseLink(assessment.Valve)), SmartLink(smartLaunch, assessment.Valve)],
             Extension = Contract(facts, assessment.Bridge),
         });
     }
+
+    /// <summary>The SMART app link: CDS Hooks passes <c>appContext</c> (a string) to the app, here the card's valve as JSON.</summary>
+    private static CardLink SmartLink(Uri launch, Valve valve) =>
+        new(SmartLinkLabel, launch.AbsoluteUri, LinkType.Smart, System.Text.Json.JsonSerializer.Serialize(new SmartAppContext(CardText.ValveName(valve)), SmartAppContextJson.Default.SmartAppContext));
 
     private static Suggestion DeleteSuggestion(OrderReview review, bool recommended) => new()
     {
@@ -474,3 +485,9 @@ public sealed record CardFacts(string Topic, Valve Valve, Decision Decision, IRe
 
 /// <summary>A card and the facts it was rendered from.</summary>
 public sealed record RenderedCard(Card Card, CardFacts Facts);
+
+/// <summary>The appContext of the SMART app link: which valve the card is about.</summary>
+public sealed record SmartAppContext([property: System.Text.Json.Serialization.JsonPropertyName("valve")] string Valve);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(SmartAppContext))]
+internal sealed partial class SmartAppContextJson : System.Text.Json.Serialization.JsonSerializerContext;

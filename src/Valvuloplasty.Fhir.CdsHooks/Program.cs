@@ -14,7 +14,7 @@ builder.Services.AddFeedbackStore(builder.Configuration);        // SQLite by de
 builder.Services.AddCdsHooks(builder.Configuration);             // protocol limits, rules options, cards, health
 builder.Services.AddCdsHooksSecurity(builder.Configuration, builder.Environment); // EHR JWTs, CORS, per-issuer limit
 builder.Services.AddSandbox(builder.Configuration);              // testing page + example FHIR endpoint (Development)
-builder.Services.AddSmartApp(builder.Configuration);             // the SMART app's files and its assessment endpoint
+builder.Services.AddSmartApp(builder.Configuration, builder.Environment); // the SMART app's files and its assessment endpoint
 
 var app = builder.Build();
 

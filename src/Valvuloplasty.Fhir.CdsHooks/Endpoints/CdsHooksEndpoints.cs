@@ -34,6 +34,7 @@ public static class CdsHooksEndpoints
         string id,
         HttpRequest request,
         HookEvaluator evaluator,
+        Smart.SmartLaunchLinks smartLinks,
         FhirJsonReader fhirJson,
         CardLedger ledger,
         TimeProvider time,
@@ -75,7 +76,7 @@ public static class CdsHooksEndpoints
             return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, issues);
         }
 
-        var outcome = await evaluator.EvaluateAsync(service, hook, cancellationToken);
+        var outcome = await evaluator.EvaluateAsync(service, hook, smartLinks.For(request), cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (outcome.Missing.Count > 0)
         {

@@ -24,7 +24,11 @@ public sealed class HookEvaluator(
     TimeProvider time,
     IOptions<RuleOptions> ruleOptions)
 {
-    public async Task<HookOutcome> EvaluateAsync(CdsService service, HookRequest request, CancellationToken cancellationToken)
+    public Task<HookOutcome> EvaluateAsync(CdsService service, HookRequest request, CancellationToken cancellationToken) =>
+        EvaluateAsync(service, request, null, cancellationToken);
+
+    /// <summary>As above; each assessment card links to the SMART app at <paramref name="smartLaunch"/> when given.</summary>
+    public async Task<HookOutcome> EvaluateAsync(CdsService service, HookRequest request, Uri? smartLaunch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(request);
@@ -46,6 +50,6 @@ public sealed class HookEvaluator(
         var evaluation = RuleCatalog.Evaluate(facts, draftOrders, service.Kind, now, ruleOptions.Value);
 
         // 4. Cards.
-        return new HookOutcome(renderer.RenderWithFacts(evaluation, facts.PatientReference), [], record.Keys);
+        return new HookOutcome(renderer.RenderWithFacts(evaluation, facts.PatientReference, smartLaunch), [], record.Keys);
     }
 }

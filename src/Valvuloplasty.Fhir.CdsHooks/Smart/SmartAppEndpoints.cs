@@ -37,12 +37,17 @@ public static partial class SmartAppEndpoints
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https: http://localhost:* http://127.0.0.1:*; "
         + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *";
 
-    public static IServiceCollection AddSmartApp(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSmartApp(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
+        var development = environment.IsDevelopment();
         services.AddOptions<SmartOptions>()
             .Bind(configuration.GetSection(SmartOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate(o => SmartLaunchLinks.Invalid(o.LaunchUrl, development) is null,
+                "Smart:LaunchUrl must be an absolute http(s) URL of the SMART app's launch.html, https outside the Development environment.")
             .ValidateOnStart();
+        services.AddSingleton<SmartLaunchLinks>();
         services.AddSingleton(provider => new AssessmentLines(provider.GetRequiredService<CardRenderer>(), provider.GetRequiredService<IOptions<RuleOptions>>().Value));
         services.AddRateLimiter(options => options.AddPolicy(RateLimitPolicy, context =>
         {

@@ -62,6 +62,21 @@ public static class CardContract
     /// <summary>Every item code the response conveys (the union over its cards).</summary>
     public static HashSet<string> AllCodes(IEnumerable<JsonElement> cards) => [.. cards.SelectMany(c => Contract(c).Codes)];
 
+    private static bool SmartContextValve(string context, out string? valve)
+    {
+        valve = null;
+        try
+        {
+            using var json = JsonDocument.Parse(context);
+            valve = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("valve", out var v) ? v.GetString() : null;
+            return valve is not null;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static void CheckCard(JsonElement card, string at, List<string> problems)
     {
         if (!Guid.TryParse(Str(card, "uuid"), out _))
@@ -124,6 +139,23 @@ public static class CardContract
                 if (type == "absolute" && link.TryGetProperty("appContext", out _))
                 {
                     problems.Add($"{here}.appContext: only for smart links");
+                }
+
+                if (type == "smart")
+                {
+                    // Our smart link: on assessment cards only, appContext a string holding JSON that names the card's valve.
+                    var context = link.TryGetProperty("appContext", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+                    var topic = card.TryGetProperty("source", out var cardSource) && cardSource.TryGetProperty("topic", out var t) ? Str(t, "code") : null;
+                    var valve = card.TryGetProperty("extension", out var extension) && extension.TryGetProperty(ExtensionKey, out var contract) ? Str(contract, "valve") : null;
+                    if (topic != "assessment")
+                    {
+                        problems.Add($"{here}: the SMART app link belongs on assessment cards only");
+                    }
+
+                    if (context is null || !SmartContextValve(context, out var contextValve) || contextValve != valve)
+                    {
+                        problems.Add($"{here}.appContext: a string of JSON naming the card's valve ({{\"valve\":\"{valve}\"}})");
+                    }
                 }
             }
         }

@@ -15,12 +15,23 @@ namespace Valvuloplasty.Fhir.IntegrationTests.Rules;
 /// updated on purpose: <c>VALVULOPLASTY_UPDATE_GOLDEN=1 dotnet test --filter GoldenCardTests</c>.
 /// Each hook's whole response is also kept as sent (uuids replaced), so the comparison is byte-for-byte on the wire.
 /// </summary>
-public sealed class GoldenCardTests : IClassFixture<SharedCdsHost>
+public sealed class GoldenCardTests : IClassFixture<GoldenCardTests.Host>
 {
     private static readonly string Folder = Path.Combine(Requests.RepoRoot, "tests", "Valvuloplasty.Fhir.IntegrationTests", "Golden");
-    private readonly SharedCdsHost _host;
+    private readonly Host _host;
 
-    public GoldenCardTests(SharedCdsHost host) => _host = host;
+    public GoldenCardTests(Host host) => _host = host;
+
+    /// <summary>The SMART app's launch URL in the golden cards: fixed, so the files do not depend on the test's port.</summary>
+    public const string SmartLaunchUrl = "https://valvuloplasty.example.org/smart/launch.html";
+
+    /// <summary>One host for the golden cards, configured with <see cref="SmartLaunchUrl"/>.</summary>
+    public sealed class Host : IDisposable
+    {
+        public CdsTestHost Server { get; } = new(new Dictionary<string, string?> { ["Smart:LaunchUrl"] = SmartLaunchUrl });
+
+        public void Dispose() => Server.Dispose();
+    }
 
     public static TheoryData<ExpectedOutcome> Patients() => [.. SyntheticPatients.Expected];
 

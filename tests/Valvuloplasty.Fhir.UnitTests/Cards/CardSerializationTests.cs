@@ -88,6 +88,25 @@ public sealed class CardSerializationTests
         Assert.Contains("\\|", escaped, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Valve.Aortic, "aortic")]
+    [InlineData(Valve.Mitral, "mitral")]
+    [InlineData(Valve.Pulmonary, "pulmonary")]
+    public void Render_WithALaunchUrl_TheAssessmentCardLinksToTheSmartApp_WithoutOne_ItDoesNot(Valve valve, string name)
+    {
+        var facts = new FactsBuilder().Stenosis(valve, confirmed: false).Build();
+        var evaluation = RuleCatalog.Evaluate(facts, [], HookKind.PatientView, FactsBuilder.AsOf, new RuleOptions());
+
+        var linked = Profiles.Renderer.Render(evaluation, "Patient/p1", new Uri("https://apps.example.org/smart/launch.html"))[0];
+        var unlinked = Profiles.Renderer.Render(evaluation, "Patient/p1")[0];
+
+        var smart = Assert.Single(linked.Links!, l => l.Type == LinkType.Smart);
+        Assert.Equal("https://apps.example.org/smart/launch.html", smart.Url);
+        Assert.Equal(CardRenderer.SmartLinkLabel, smart.Label);
+        Assert.Equal($"{{\"valve\":\"{name}\"}}", smart.AppContext);
+        Assert.DoesNotContain(unlinked.Links ?? [], l => l.Type == LinkType.Smart);
+    }
+
     [Fact]
     public void Render_ConditionNameWithHtml_IsEscapedInTheDetail()
     {
