@@ -15,6 +15,7 @@ builder.Services.AddCdsHooks(builder.Configuration);             // protocol lim
 builder.Services.AddCdsHooksSecurity(builder.Configuration, builder.Environment); // EHR JWTs, CORS, per-issuer limit
 builder.Services.AddSandbox(builder.Configuration);              // testing page + example FHIR endpoint (Development)
 builder.Services.AddSmartApp(builder.Configuration, builder.Environment); // the SMART app's files and its assessment endpoint
+builder.Services.AddCdsHooksTelemetry(builder.Configuration);     // hook metrics; traces and metrics over OTLP when an endpoint is configured
 
 var app = builder.Build();
 

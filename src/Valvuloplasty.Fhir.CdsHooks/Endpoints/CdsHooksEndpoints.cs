@@ -30,6 +30,7 @@ public static class CdsHooksEndpoints
 
     private static IResult Discovery(CdsServiceCatalog catalog) => JsonResults.Ok(CdsJson.Serialize(catalog.Discovery()));
 
+    /// <summary>A hook call, traced (span <c>hook {id}</c>) and counted (<c>cds.hook.calls</c>, <c>cds.hook.duration</c>) by service id and status.</summary>
     private static async Task<IResult> CallHook(
         string id,
         HttpRequest request,
@@ -37,6 +38,50 @@ public static class CdsHooksEndpoints
         Smart.SmartLaunchLinks smartLinks,
         FhirJsonReader fhirJson,
         CardLedger ledger,
+        PrefetchTemplates templates,
+        HookMetrics metrics,
+        TimeProvider time,
+        IOptions<CdsHooksOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var service = CdsServiceCatalog.Find(id);
+        using var activity = HookTelemetry.Start(service);
+        var status = StatusCodes.Status500InternalServerError;
+        try
+        {
+            var result = await AnswerHook(id, service, request, evaluator, smartLinks, fhirJson, ledger, templates, activity, time, options, loggers, cancellationToken);
+            status = (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            status = StatusCodes.Status499ClientClosedRequest;
+            HookTelemetry.Outcome(activity, "client closed the request");
+            throw;
+        }
+        catch (Exception ex)
+        {
+            HookTelemetry.Outcome(activity, "unexpected error: " + ex.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            HookTelemetry.Finish(activity, metrics, service?.Id ?? HookTelemetry.UnknownService, status, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private static async Task<IResult> AnswerHook(
+        string id,
+        CdsService? service,
+        HttpRequest request,
+        HookEvaluator evaluator,
+        Smart.SmartLaunchLinks smartLinks,
+        FhirJsonReader fhirJson,
+        CardLedger ledger,
+        PrefetchTemplates templates,
+        Activity? activity,
         TimeProvider time,
         IOptions<CdsHooksOptions> options,
         ILoggerFactory loggers,
@@ -44,14 +89,16 @@ public static class CdsHooksEndpoints
     {
         var logger = loggers.CreateLogger("Valvuloplasty.Fhir.CdsHooks.Hooks");
         var started = Stopwatch.GetTimestamp();
-        if (CdsServiceCatalog.Find(id) is not { } service)
+        if (service is null)
         {
+            HookTelemetry.Outcome(activity, "unknown service");
             return UnknownService(logger, id);
         }
 
         using var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (Refused(body, options.Value, service.Id, logger) is { } refused)
         {
+            HookTelemetry.Outcome(activity, "refused: " + body.Status);
             return refused;
         }
 
@@ -63,11 +110,13 @@ public static class CdsHooksEndpoints
         }
         catch (Exception ex) when (IsMalformedJson(ex))
         {
+            HookTelemetry.Outcome(activity, "malformed JSON");
             return MalformedJson(logger, service.Id, ex);
         }
 
         if (hook is null)
         {
+            HookTelemetry.Outcome(activity, "invalid request");
             if (logger.IsEnabled(LogLevel.Information))
             {
                 Log.RequestRejected(logger, service.Id, StatusCodes.Status400BadRequest, "invalid request: " + string.Join(", ", issues.Select(i => i.Location)));
@@ -76,10 +125,12 @@ public static class CdsHooksEndpoints
             return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, issues);
         }
 
+        activity?.SetTag("cds.prefetch.states", HookTelemetry.PrefetchStates(templates, hook.Prefetch));
         var outcome = await evaluator.EvaluateAsync(service, hook, smartLinks.For(request), cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (outcome.Missing.Count > 0)
         {
+            HookTelemetry.Outcome(activity, "required data unobtainable: " + string.Join(",", outcome.Missing.Select(m => m.Key)));
             if (logger.IsEnabled(LogLevel.Warning))
             {
                 Log.HookPreconditionFailed(logger, service.Id, string.Join(", ", outcome.Missing.Select(m => m.Key)), elapsed);
@@ -97,6 +148,8 @@ public static class CdsHooksEndpoints
             ledger.TryRecord(new CardRecord(card.Card.Uuid, service.Id, card.Facts.Topic, CardText.ValveName(card.Facts.Valve), CardText.Wire(card.Facts.Decision), card.Facts.Codes, issuedAt));
         }
 
+        HookTelemetry.Outcome(activity, $"cards={outcome.Cards.Count}"
+            + (outcome.Cards.Count > 0 ? " decisions=" + string.Join(",", outcome.Cards.Select(c => CardText.Wire(c.Facts.Decision)).Distinct(StringComparer.Ordinal)) : string.Empty));
         if (logger.IsEnabled(LogLevel.Information))
         {
             Log.HookAnswered(logger, service.Id, hook.HookInstance, StatusCodes.Status200OK, outcome.Cards.Count, elapsed,

@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Protocol;
+using Valvuloplasty.Fhir.Data.Diagnostics;
 using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Prefetch;
 using Valvuloplasty.Fhir.Rules.Engine;
+using Valvuloplasty.Fhir.Rules.Facts;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Hooks;
 
@@ -15,7 +18,8 @@ public sealed record HookOutcome(IReadOnlyList<RenderedCard> Cards, IReadOnlyLis
 
 /// <summary>
 /// One hook call in four steps: the patient's record (prefetch, FHIR server, allow-list: <see cref="PatientRecordSource"/>)
-/// → facts → rules → cards. This class only wires them and reads the clock.
+/// → facts → rules → cards. This class only wires them and reads the clock. Each step is a child span of the hook's
+/// (<c>record</c>, <c>facts</c>, <c>rules</c>, <c>cards</c>) whose attributes name keys, sources and counts only.
 /// </summary>
 public sealed class HookEvaluator(
     PatientRecordSource records,
@@ -34,8 +38,22 @@ public sealed class HookEvaluator(
         ArgumentNullException.ThrowIfNull(request);
 
         // 1. The record.
-        var record = await records.GetAsync(
-            new RecordRequest(request.Context.PatientId, request.Prefetch, request.FhirServer, request.FhirAuthorization?.AccessToken), cancellationToken);
+        RecordOutcome record;
+        using (var span = Tracing.Source.StartActivity("record"))
+        {
+            record = await records.GetAsync(
+                new RecordRequest(request.Context.PatientId, request.Prefetch, request.FhirServer, request.FhirAuthorization?.AccessToken), cancellationToken);
+            if (span is { IsAllDataRequested: true })
+            {
+                span.SetTag("cds.record.sources", string.Join(",", record.Keys.Values.Select(k => $"{k.Key}={k.Source}")));
+                if (record.Missing.Count > 0)
+                {
+                    span.SetTag("cds.record.missing", string.Join(",", record.Missing.Select(m => m.Key)));
+                    span.SetStatus(ActivityStatusCode.Error, "required data unobtainable");
+                }
+            }
+        }
+
         if (record.Record is null)
         {
             return new HookOutcome([], record.Missing, record.Keys);
@@ -43,13 +61,25 @@ public sealed class HookEvaluator(
 
         // 2. Facts, as of now.
         var now = time.GetUtcNow();
-        var facts = mapper.Map(record.Record, now);
-        var draftOrders = mapper.MapOrders(request.Context.DraftOrders);
+        PatientFacts facts;
+        IReadOnlyList<OrderFact> draftOrders;
+        using (Tracing.Source.StartActivity("facts"))
+        {
+            facts = mapper.Map(record.Record, now);
+            draftOrders = mapper.MapOrders(request.Context.DraftOrders);
+        }
 
         // 3. Rules.
-        var evaluation = RuleCatalog.Evaluate(facts, draftOrders, service.Kind, now, ruleOptions.Value);
+        Evaluation evaluation;
+        using (Tracing.Source.StartActivity("rules"))
+        {
+            evaluation = RuleCatalog.Evaluate(facts, draftOrders, service.Kind, now, ruleOptions.Value);
+        }
 
         // 4. Cards.
-        return new HookOutcome(renderer.RenderWithFacts(evaluation, facts.PatientReference, smartLaunch), [], record.Keys);
+        using var cards = Tracing.Source.StartActivity("cards");
+        var rendered = renderer.RenderWithFacts(evaluation, facts.PatientReference, smartLaunch);
+        cards?.SetTag("cds.cards.count", rendered.Count);
+        return new HookOutcome(rendered, [], record.Keys);
     }
 }

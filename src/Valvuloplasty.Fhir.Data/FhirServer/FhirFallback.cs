@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Valvuloplasty.Fhir.Data.Diagnostics;
 using Valvuloplasty.Fhir.Data.Fhir;
 using Valvuloplasty.Fhir.Data.Prefetch;
 
@@ -142,6 +143,8 @@ public sealed class FhirFallback(
         CancellationToken budget, CancellationToken caller)
     {
         var started = Stopwatch.GetTimestamp();
+        var interaction = template.Query.StartsWith(template.ResourceType + "/", StringComparison.Ordinal) ? "read" : "search";
+        using var activity = Tracing.StartFhirRequest(template.ResourceType, interaction, baseUrl, template.Key);
         var entries = new List<FhirEntry>();
         var problems = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -215,6 +218,7 @@ public sealed class FhirFallback(
         {
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             metrics.Query(template.Key, elapsed, outcome, pages);
+            Tracing.FhirOutcome(activity, outcome, pages);
             Log.QueryFinished(logger, template.Key, baseUrl.Authority, outcome, pages, elapsed);
         }
 
@@ -245,14 +249,17 @@ public sealed class FhirFallback(
 
         var read = await Task.WhenAll(wanted.Select(async url =>
         {
+            using var activity = Tracing.StartFhirRequest("Medication", "read", baseUrl);
             try
             {
                 var payload = await GetAsync(client, url, accessToken, budget);
+                Tracing.FhirOutcome(activity, "ok", 1);
                 return payload.Entries.FirstOrDefault(e => e.Item is MedicationItem) is { } entry ? entry with { FullUrl = url.AbsoluteUri, Mode = SearchEntryMode.Include } : null;
             }
             catch (Exception ex) when (ex is FetchException or JsonException or HttpRequestException or TimeoutRejectedException
                 || (ex is OperationCanceledException && budget.IsCancellationRequested))
             {
+                Tracing.FhirOutcome(activity, ex is FetchException fetch ? fetch.Outcome : "failed", 0);
                 return null;
             }
         }));
@@ -272,6 +279,7 @@ public sealed class FhirFallback(
         }
 
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        Tracing.ResponseStatus((int)response.StatusCode);
         if (!response.IsSuccessStatusCode)
         {
             throw new FetchException($"http-{(int)response.StatusCode}", Describe(response.StatusCode));
