@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Route}; answered 500")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string route);
 
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Information, Message = "Stopping: readiness is false; new connections accepted for {DrainSeconds} s more, then in-flight requests finish and the card ledger is written")]
+    public static partial void ShutdownDraining(ILogger logger, int drainSeconds);
+
     [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "SMART app assessment answered {Status} (FHIR server {Authority}) in {ElapsedMs} ms")]
     public static partial void SmartAssessmentAnswered(ILogger logger, int status, string authority, double elapsedMs);
 

@@ -5,6 +5,7 @@ using Valvuloplasty.Fhir.Benchmarks;
 // Valvuloplasty.Fhir benchmarks.
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- bench [BenchmarkDotNet options, e.g. --job short --filter *]
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- load [--duration 30] [--concurrency 1,16,64] [--size typical|large] [--hook patient-view|order-sign] [--fallback] [--latency 50]
+//   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- cluster [--url http://127.0.0.1:8080] [--key /tmp/valvuloplasty-cluster/issuer-key.pem] [--issuer http://ehr.local-cluster.test] [--duration 20] [--concurrency 16] [--runs 3]
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- sizes
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- soak [--rounds 5] [--concurrency 16] [--idle 5]
 //   dotnet run -c Release --project tests/Valvuloplasty.Fhir.Benchmarks -- generate --patients N --out DIR [--per-patient 100] [--gzip]
@@ -43,6 +44,23 @@ switch (args[0])
             args.Contains("--fallback"),
             int.Parse(Option("--latency", "50"), CultureInfo.InvariantCulture));
         return await LoadRunner.RunAsync(settings);
+    case "cluster":
+        string ClusterOption(string name, string fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        }
+
+        return await ClusterLoad.RunAsync(new ClusterLoad.Settings(
+            new Uri(ClusterOption("--url", "http://127.0.0.1:8080")),
+            ClusterOption("--key", "/tmp/valvuloplasty-cluster/issuer-key.pem"),
+            ClusterOption("--issuer", "http://ehr.local-cluster.test"),
+            ClusterOption("--kid", "local-cluster"),
+            TimeSpan.FromSeconds(double.Parse(ClusterOption("--duration", "20"), CultureInfo.InvariantCulture)),
+            int.Parse(ClusterOption("--concurrency", "16"), CultureInfo.InvariantCulture),
+            int.Parse(ClusterOption("--runs", "3"), CultureInfo.InvariantCulture),
+            ClusterOption("--size", "typical"),
+            ClusterOption("--hook", "patient-view")));
     case "generate":
         string GenerateOption(string name, string? fallback)
         {

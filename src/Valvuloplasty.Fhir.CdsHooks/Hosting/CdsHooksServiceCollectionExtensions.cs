@@ -33,7 +33,7 @@ public static class CdsHooksServiceCollectionExtensions
         services.AddSingleton<CardRenderer>();
         services.AddSingleton<HookEvaluator>();
         services.AddHealthChecks();
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        services.AddGracefulShutdown(configuration);
         return services;
     }
 

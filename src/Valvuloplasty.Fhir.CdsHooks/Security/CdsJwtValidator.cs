@@ -149,7 +149,7 @@ public sealed class CdsJwtValidator
             return JwtValidation.Refused("tenant not allowed for this issuer");
         }
 
-        if (!_replay.TryRecord(issuer, jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + skew, now))
+        if (!await _replay.TryRecordAsync(issuer, jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + skew, now, cancellationToken))
         {
             return JwtValidation.Refused("jti replayed");
         }

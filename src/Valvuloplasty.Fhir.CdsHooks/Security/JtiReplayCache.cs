@@ -2,11 +2,14 @@ using System.Collections.Concurrent;
 
 namespace Valvuloplasty.Fhir.CdsHooks.Security;
 
-/// <summary>Remembers JWT ids until their token expires, so a token cannot be replayed. Shared caches can implement this.</summary>
+/// <summary>
+/// Remembers JWT ids until their token expires, so a token cannot be replayed: per replica in memory (SQLite, one node),
+/// or shared by every replica in PostgreSQL (<see cref="PostgresJtiReplayCache"/>).
+/// </summary>
 public interface IJtiReplayCache
 {
-    /// <summary>Records the id; false when it was already seen and has not expired.</summary>
-    bool TryRecord(string issuer, string jti, DateTimeOffset expiresAt, DateTimeOffset now);
+    /// <summary>Records the id; false when it was already seen and has not expired. Deciding first use is atomic.</summary>
+    ValueTask<bool> TryRecordAsync(string issuer, string jti, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>The per-replica replay cache: bounded, expired ids purged as it fills.</summary>
@@ -14,7 +17,10 @@ public sealed class InMemoryJtiReplayCache(int capacity) : IJtiReplayCache
 {
     private readonly ConcurrentDictionary<(string Issuer, string Jti), DateTimeOffset> _seen = new();
 
-    public bool TryRecord(string issuer, string jti, DateTimeOffset expiresAt, DateTimeOffset now)
+    public ValueTask<bool> TryRecordAsync(string issuer, string jti, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TryRecord(issuer, jti, expiresAt, now));
+
+    private bool TryRecord(string issuer, string jti, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         if (_seen.Count >= capacity)
         {

@@ -37,7 +37,14 @@ public static class SecurityServiceCollectionExtensions
                 "Security:RequireAuthentication is on but no issuer is trusted: configure Security:Issuers (see README, Connecting an EHR). In Development the sandbox page's issuer is trusted.")
             .ValidateOnStart();
 
-        services.AddSingleton<IJtiReplayCache>(provider => new InMemoryJtiReplayCache(provider.GetRequiredService<IOptions<SecurityOptions>>().Value.ReplayCacheCapacity));
+        // Replicas sharing a PostgreSQL store share the replay cache too; SQLite means one node, and the cache stays in memory.
+        services.AddSingleton<IJtiReplayCache>(provider =>
+        {
+            var store = provider.GetRequiredService<IOptions<Data.Feedback.FeedbackStoreOptions>>();
+            return store.Value.UsesPostgres
+                ? new PostgresJtiReplayCache(store)
+                : new InMemoryJtiReplayCache(provider.GetRequiredService<IOptions<SecurityOptions>>().Value.ReplayCacheCapacity);
+        });
         services.AddSingleton<IssuerKeys>();
         services.AddSingleton<CdsJwtValidator>();
         services.AddHostedService<TrustReport>();

@@ -23,12 +23,38 @@ public sealed class PostgresFeedbackStore : IFeedbackStore, Worklist.IWorklistSt
         _ledger = $"\"{_schema}\".card_ledger";
     }
 
+    /// <summary>The shared JWT replay cache's table in <paramref name="schema"/> (created with the store's tables).</summary>
+    public static string ReplayTable(string schema) => $"\"{schema}\".jti_replay";
+
+    /// <summary>
+    /// Creates the schema, the store's tables and the replay table if missing. Replicas starting together take a
+    /// transaction-scoped advisory lock on the schema's name first, so one creates and the others find everything
+    /// there (concurrent <c>CREATE … IF NOT EXISTS</c> can otherwise fail on the catalog's unique index).
+    /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"CREATE SCHEMA IF NOT EXISTS \"{_schema}\";\n"
-            + FeedbackSql.Schema(_table, _ledger, "BIGSERIAL PRIMARY KEY"));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter { Value = MigrationLockKey });
+            lockCommand.Parameters.Add(new NpgsqlParameter { Value = _schema });
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS \"{_schema}\";\n"
+            + FeedbackSql.Schema(_table, _ledger, "BIGSERIAL PRIMARY KEY") + "\n"
+            + $"CREATE TABLE IF NOT EXISTS {ReplayTable(_schema)} (issuer TEXT NOT NULL, jti TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (issuer, jti));\n"
+            + $"CREATE INDEX IF NOT EXISTS jti_replay_expires ON {ReplayTable(_schema)} (expires_at);", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>The first key of the migration's advisory lock (the second is the schema's hash): "valv" in ASCII.</summary>
+    private const int MigrationLockKey = 0x76616C76;
 
     public async Task<int> SaveAsync(IReadOnlyList<FeedbackItem> items, CancellationToken cancellationToken)
     {

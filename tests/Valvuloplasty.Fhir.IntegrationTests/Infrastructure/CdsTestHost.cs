@@ -30,6 +30,8 @@ public sealed class CdsTestHost : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Warning",
             // Most tests are about the protocol and the rules; the security tests turn authentication on.
             ["Security:RequireAuthentication"] = "false",
+            // No load balancer to drain from: a test host stops at once (the shutdown tests set a drain).
+            ["Hosting:ShutdownDrainSeconds"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
