@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Valvuloplasty.Fhir.Cards;
 using Valvuloplasty.Fhir.CdsHooks.Hooks;
 using Valvuloplasty.Fhir.Rules.Engine;
@@ -37,11 +38,23 @@ public static class CdsHooksServiceCollectionExtensions
         return services;
     }
 
-    /// <summary><c>/health/live</c>: the process runs. <c>/health/ready</c>: terminology loaded and feedback store answers.</summary>
+    /// <summary>
+    /// <c>/health/live</c>: the process runs. <c>/health/ready</c>: terminology loaded, feedback store answers, not
+    /// stopping; anything short of Healthy (a draining replica is Degraded) is a 503.
+    /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         return endpoints;
     }
 }

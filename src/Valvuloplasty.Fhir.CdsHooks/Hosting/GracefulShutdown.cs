@@ -69,12 +69,15 @@ internal sealed class ShutdownDrain(IOptions<ShutdownOptions> options, ILogger<S
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Readiness is false from the moment the host begins to stop.</summary>
+/// <summary>
+/// Readiness is false from the moment the host begins to stop. A planned stop is reported as Degraded (answered 503 by
+/// <c>/health/ready</c>, like Unhealthy), so the health-check log says Warning, not Error, while a replica drains.
+/// </summary>
 internal sealed class StoppingHealthCheck(IHostApplicationLifetime lifetime, ShutdownDrain drain) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested || drain.Stopping
-            ? HealthCheckResult.Unhealthy("stopping: draining before the port closes")
+            ? HealthCheckResult.Degraded("stopping: draining before the port closes")
             : HealthCheckResult.Healthy("accepting requests"));
 }
 
