@@ -131,7 +131,7 @@ public static class BulkExportCommand
             }
 
             var source = "bulk:" + request.KickOffUrl(withTypeFilter: false).GetLeftPart(UriPartial.Path);
-            var code = await WorklistCommand.ScanAsync(inputs, source, scan, output, errors, cancellationToken);
+            var code = await WorklistCommand.ScanAsync(inputs, source, scan, output, errors, cancellationToken, index);
             await Settle(downloads);
 
             // What the server itself reported as failed.

@@ -6,6 +6,7 @@ using Valvuloplasty.Fhir.Data.Mapping;
 using Valvuloplasty.Fhir.Data.Terminology;
 using Valvuloplasty.Fhir.Data.Worklist;
 using Valvuloplasty.Fhir.Rules.Engine;
+using Valvuloplasty.Fhir.Rules.Terminology;
 
 namespace Valvuloplasty.Fhir.Worklist;
 
@@ -129,10 +130,15 @@ public static class WorklistCommand
         return new ScanOptions(outFile, format, partition, options.Optional("--store"), options.Optional("--run"), asOf, options.Flag("--quiet"), profiles);
     }
 
-    /// <summary>Scans the files and writes the worklist (and stores the run): the common end of both commands.</summary>
-    internal static async Task<int> ScanAsync(IReadOnlyList<ScanInput> files, string source, ScanOptions options, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    /// <summary>
+    /// Scans the files and writes the worklist (and stores the run): the common end of both commands. The terminology is
+    /// loaded from <see cref="ScanOptions.ProfilesPath"/> unless the caller already holds it.
+    /// </summary>
+    internal static async Task<int> ScanAsync(
+        IReadOnlyList<ScanInput> files, string source, ScanOptions options, TextWriter output, TextWriter errors, CancellationToken cancellationToken,
+        ValueSetIndex? terminology = null)
     {
-        var index = ProfileTerminologyLoader.Load(options.ProfilesPath, TerminologyBindings.Required);
+        var index = terminology ?? ProfileTerminologyLoader.Load(options.ProfilesPath, TerminologyBindings.Required);
         var scanner = new WorklistScanner(
             new PatientFactsMapper(index),
             new CardRenderer(index, ContentTables.Load(Path.Combine(options.ProfilesPath, "content"))),
