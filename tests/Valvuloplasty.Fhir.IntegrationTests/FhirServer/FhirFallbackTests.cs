@@ -163,16 +163,17 @@ public sealed class FhirFallbackTests : IDisposable
     public async Task TooManyRequests_HonoursRetryAfter()
     {
         ServeConditionsAfterOneFailure(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "1"));
-        var watch = Stopwatch.StartNew();
 
         var (response, _) = await Requests.PostAsync(_host.Client, Requests.PatientView, _fhir.WithFhirServer(_example, true, "conditions"));
 
+        // The wait is read from the FHIR server's own log: the retry comes after the second the server asked for, and
+        // not much later (the backoff's own delay would be shorter; a lost Retry-After would be either). The hook's
+        // total time is not asserted: on a loaded machine it measures the machine, not the policy.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var requests = _fhir.Server.LogEntries.OrderBy(e => e.RequestMessage.DateTime).ToList();
         Assert.Equal(2, requests.Count);
-        Assert.True(requests[1].RequestMessage.DateTime - requests[0].RequestMessage.DateTime >= TimeSpan.FromMilliseconds(950),
-            $"the retry came {(requests[1].RequestMessage.DateTime - requests[0].RequestMessage.DateTime).TotalMilliseconds} ms after the 429");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3));
+        var gap = requests[1].RequestMessage.DateTime - requests[0].RequestMessage.DateTime;
+        Assert.True(gap >= TimeSpan.FromMilliseconds(950) && gap < TimeSpan.FromSeconds(2.5), $"the retry came {gap.TotalMilliseconds} ms after the 429");
     }
 
     [Fact]
