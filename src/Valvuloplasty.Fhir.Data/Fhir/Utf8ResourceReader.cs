@@ -28,6 +28,37 @@ public static partial class Utf8ResourceReader
         _ => Other(ref reader, resourceType),
     };
 
+    /// <summary>The members every clinical resource the rules read shares: its id, status and subject.</summary>
+    private struct CommonMembers
+    {
+        public string? Id;
+        public string? Status;
+        public string? Subject;
+
+        /// <summary>Reads the member at the reader when it is one of them; false (nothing read) otherwise.</summary>
+        public bool Read(ref Utf8JsonReader reader)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                Id = String(ref reader);
+            }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                Status = String(ref reader);
+            }
+            else if (reader.ValueTextEquals("subject"u8))
+            {
+                Subject = Reference(ref reader).Reference;
+            }
+            else
+            {
+                return false;
+            }
+
+            return true;
+        }
+    }
+
     private static PatientItem Patient(ref Utf8JsonReader reader)
     {
         string? id = null, gender = null, birthDate = null;
@@ -68,15 +99,16 @@ public static partial class Utf8ResourceReader
 
     private static ConditionItem Condition(ref Utf8JsonReader reader)
     {
-        string? id = null, subject = null, recorded = null;
+        var common = default(CommonMembers);
+        string? recorded = null;
         IReadOnlyList<string> clinical = [], verification = [];
         FhirConcept? code = null, severity = null;
         FhirTime? onset = null;
         while (NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (common.Read(ref reader))
             {
-                id = String(ref reader);
+                // id, status or subject
             }
             else if (reader.ValueTextEquals("clinicalStatus"u8))
             {
@@ -94,10 +126,6 @@ public static partial class Utf8ResourceReader
             {
                 severity = Concept(ref reader);
             }
-            else if (reader.ValueTextEquals("subject"u8))
-            {
-                subject = Reference(ref reader).Reference;
-            }
             else if (reader.ValueTextEquals("recordedDate"u8))
             {
                 recorded = String(ref reader);
@@ -112,15 +140,15 @@ public static partial class Utf8ResourceReader
             }
         }
 
-        return new ConditionItem(id)
+        return new ConditionItem(common.Id)
         {
-            Subject = subject, ClinicalStatus = clinical, VerificationStatus = verification, Code = code, Severity = severity, Onset = onset, RecordedDate = recorded,
+            Subject = common.Subject, ClinicalStatus = clinical, VerificationStatus = verification, Code = code, Severity = severity, Onset = onset, RecordedDate = recorded,
         };
     }
 
     private static ObservationItem Observation(ref Utf8JsonReader reader)
     {
-        string? id = null, subject = null, status = null;
+        var common = default(CommonMembers);
         FhirConcept? code = null;
         FhirTime? effective = null, issued = null;
         var value = FhirValue.None;
@@ -128,21 +156,13 @@ public static partial class Utf8ResourceReader
         List<ComponentItem>? components = null;
         while (NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (common.Read(ref reader))
             {
-                id = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                status = String(ref reader);
+                // id, status or subject
             }
             else if (reader.ValueTextEquals("code"u8))
             {
                 code = Concept(ref reader);
-            }
-            else if (reader.ValueTextEquals("subject"u8))
-            {
-                subject = Reference(ref reader).Reference;
             }
             else if (reader.ValueTextEquals("issued"u8))
             {
@@ -170,9 +190,9 @@ public static partial class Utf8ResourceReader
             }
         }
 
-        return new ObservationItem(id)
+        return new ObservationItem(common.Id)
         {
-            Subject = subject, Status = status, Code = code, Effective = effective, Issued = issued, Value = value, DataAbsent = absent,
+            Subject = common.Subject, Status = common.Status, Code = code, Effective = effective, Issued = issued, Value = value, DataAbsent = absent,
             Components = components ?? (IReadOnlyList<ComponentItem>)[],
         };
     }
@@ -226,26 +246,18 @@ public static partial class Utf8ResourceReader
 
     private static ProcedureItem Procedure(ref Utf8JsonReader reader)
     {
-        string? id = null, subject = null, status = null;
+        var common = default(CommonMembers);
         FhirConcept? code = null;
         FhirTime? performed = null;
         while (NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (common.Read(ref reader))
             {
-                id = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                status = String(ref reader);
+                // id, status or subject
             }
             else if (reader.ValueTextEquals("code"u8))
             {
                 code = Concept(ref reader);
-            }
-            else if (reader.ValueTextEquals("subject"u8))
-            {
-                subject = Reference(ref reader).Reference;
             }
             else if (Time(ref reader, "performed"u8) is { } time)
             {
@@ -257,24 +269,21 @@ public static partial class Utf8ResourceReader
             }
         }
 
-        return new ProcedureItem(id) { Subject = subject, Status = status, Code = code, Performed = performed };
+        return new ProcedureItem(common.Id) { Subject = common.Subject, Status = common.Status, Code = code, Performed = performed };
     }
 
     private static ServiceRequestItem ServiceRequest(ref Utf8JsonReader reader)
     {
-        string? id = null, subject = null, status = null, priority = null;
+        var common = default(CommonMembers);
+        string? priority = null;
         FhirConcept? code = null;
         List<FhirConcept>? category = null;
         FhirTime? occurrence = null;
         while (NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (common.Read(ref reader))
             {
-                id = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                status = String(ref reader);
+                // id, status or subject
             }
             else if (reader.ValueTextEquals("priority"u8))
             {
@@ -288,10 +297,6 @@ public static partial class Utf8ResourceReader
             {
                 category = Concepts(ref reader);
             }
-            else if (reader.ValueTextEquals("subject"u8))
-            {
-                subject = Reference(ref reader).Reference;
-            }
             else if (Time(ref reader, "occurrence"u8) is { } time)
             {
                 occurrence = time;
@@ -302,31 +307,23 @@ public static partial class Utf8ResourceReader
             }
         }
 
-        return new ServiceRequestItem(id)
+        return new ServiceRequestItem(common.Id)
         {
-            Subject = subject, Status = status, Priority = priority, Code = code, Category = category ?? (IReadOnlyList<FhirConcept>)[], Occurrence = occurrence,
+            Subject = common.Subject, Status = common.Status, Priority = priority, Code = code, Category = category ?? (IReadOnlyList<FhirConcept>)[], Occurrence = occurrence,
         };
     }
 
     private static MedicationRequestItem MedicationRequest(ref Utf8JsonReader reader)
     {
-        string? id = null, subject = null, status = null;
+        var common = default(CommonMembers);
         FhirConcept? concept = null;
         (string? Reference, string? Display)? medication = null;
         List<MedicationItem>? contained = null;
         while (NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (common.Read(ref reader))
             {
-                id = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                status = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("subject"u8))
-            {
-                subject = Reference(ref reader).Reference;
+                // id, status or subject
             }
             else if (reader.ValueTextEquals("medicationCodeableConcept"u8))
             {
@@ -346,9 +343,9 @@ public static partial class Utf8ResourceReader
             }
         }
 
-        return new MedicationRequestItem(id)
+        return new MedicationRequestItem(common.Id)
         {
-            Subject = subject, Status = status, MedicationConcept = concept,
+            Subject = common.Subject, Status = common.Status, MedicationConcept = concept,
             ByReference = medication is not null, MedicationReference = medication?.Reference, MedicationDisplay = medication?.Display,
             Contained = contained ?? (IReadOnlyList<MedicationItem>)[],
         };
@@ -443,19 +440,15 @@ public static partial class Utf8ResourceReader
 
     private static RiskAssessmentItem RiskAssessment(ref Utf8JsonReader reader)
     {
-        string? id = null, subject = null, status = null;
+        var common = default(CommonMembers);
         FhirConcept? code = null, method = null;
         FhirTime? occurrence = null;
         List<PredictionItem>? predictions = null;
         while (NextMember(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (common.Read(ref reader))
             {
-                id = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                status = String(ref reader);
+                // id, status or subject
             }
             else if (reader.ValueTextEquals("code"u8))
             {
@@ -464,10 +457,6 @@ public static partial class Utf8ResourceReader
             else if (reader.ValueTextEquals("method"u8))
             {
                 method = Concept(ref reader);
-            }
-            else if (reader.ValueTextEquals("subject"u8))
-            {
-                subject = Reference(ref reader).Reference;
             }
             else if (reader.ValueTextEquals("prediction"u8))
             {
@@ -483,9 +472,9 @@ public static partial class Utf8ResourceReader
             }
         }
 
-        return new RiskAssessmentItem(id)
+        return new RiskAssessmentItem(common.Id)
         {
-            Subject = subject, Status = status, Code = code, Method = method, Occurrence = occurrence, Predictions = predictions ?? (IReadOnlyList<PredictionItem>)[],
+            Subject = common.Subject, Status = common.Status, Code = code, Method = method, Occurrence = occurrence, Predictions = predictions ?? (IReadOnlyList<PredictionItem>)[],
         };
     }
 

@@ -55,7 +55,7 @@ public sealed class PatientFactsMapper(ValueSetIndex terminology)
     /// </summary>
     public PatientFactsBuilder Begin(string patientId, DateTimeOffset asOf, MedicationIndex medications) => new(this, patientId, new MappingState(asOf, medications));
 
-    /// <summary>The facts of one patient, built a resource at a time (<see cref="Start"/>).</summary>
+    /// <summary>The facts of one patient, built a resource at a time (<see cref="Begin"/>).</summary>
     public sealed class PatientFactsBuilder
     {
         private readonly PatientFactsMapper _mapper;
