@@ -220,27 +220,20 @@ public static class CdsHooksEndpoints
 
     private static IResult? Refused(RequestBody body, CdsHooksOptions options, string serviceId, ILogger logger)
     {
-        switch (body.Status)
+        if (body.Refusal(options.MaxRequestBodyBytes) is not { } refusal)
         {
-            case BodyStatus.UnsupportedMediaType:
-                Log.RequestRejected(logger, serviceId, StatusCodes.Status415UnsupportedMediaType, "content type is not JSON");
-                return OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
-                    "The request must be JSON: Content-Type: application/json.");
-            case BodyStatus.TooLarge:
-                Log.RequestRejected(logger, serviceId, StatusCodes.Status413PayloadTooLarge, "body over the limit");
-                return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly,
-                    $"The request body is larger than {options.MaxRequestBodyBytes} bytes.");
-            case BodyStatus.Malformed:
-                Log.RequestRejected(logger, serviceId, StatusCodes.Status400BadRequest, "body framing unreadable");
-                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure,
-                    "The request body's framing could not be read (a malformed chunked body).");
-            case BodyStatus.Ok when !System.Text.Unicode.Utf8.IsValid(body.Span):
-                Log.RequestRejected(logger, serviceId, StatusCodes.Status400BadRequest, "body is not UTF-8");
-                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure,
-                    "Malformed JSON: the body is not valid UTF-8.");
-            default:
-                return null;
+            return null;
         }
+
+        var (status, reason) = body.Status switch
+        {
+            BodyStatus.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "content type is not JSON"),
+            BodyStatus.TooLarge => (StatusCodes.Status413PayloadTooLarge, "body over the limit"),
+            BodyStatus.Malformed => (StatusCodes.Status400BadRequest, "body framing unreadable"),
+            _ => (StatusCodes.Status400BadRequest, "body is not UTF-8"),
+        };
+        Log.RequestRejected(logger, serviceId, status, reason);
+        return refusal;
     }
 
     private static IResult UnknownService(ILogger logger, string id)

@@ -46,6 +46,25 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer is null ? [] : _buffer.AsSpan(0, Length);
 
+    /// <summary>
+    /// The client's fault in the body, answered the same way by every JSON endpoint: 415 not JSON, 413 over
+    /// <paramref name="limit"/>, 400 unreadable framing, 400 not UTF-8, each with an OperationOutcome; null when the
+    /// body can be read as JSON. UTF-8 is checked here, before any reading: a JSON reader checks it only in the strings
+    /// it is asked for, and then throws an exception that is not a JSON error.
+    /// </summary>
+    public IResult? Refusal(long limit) => Status switch
+    {
+        BodyStatus.UnsupportedMediaType => OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
+            "The request must be JSON: Content-Type: application/json."),
+        BodyStatus.TooLarge => OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, Hl7.Fhir.Model.OperationOutcome.IssueType.TooCostly,
+            $"The request body is larger than {limit} bytes."),
+        BodyStatus.Malformed => OperationOutcomes.Result(StatusCodes.Status400BadRequest, Hl7.Fhir.Model.OperationOutcome.IssueType.Structure,
+            "The request body's framing could not be read (a malformed chunked body)."),
+        _ when !System.Text.Unicode.Utf8.IsValid(Span) => OperationOutcomes.Result(StatusCodes.Status400BadRequest, Hl7.Fhir.Model.OperationOutcome.IssueType.Structure,
+            "Malformed JSON: the body is not valid UTF-8."),
+        _ => null,
+    };
+
     /// <summary>application/json, or any +json media type (application/fhir+json), charset UTF-8 if given.</summary>
     public static bool IsJson(string? contentType)
     {

@@ -307,14 +307,9 @@ public static class SandboxEndpoints
         }
 
         using var body = await RequestBody.ReadAsync(request, MaxTokenRequestBytes, cancellationToken);
-        switch (body.Status)
+        if (body.Refusal(MaxTokenRequestBytes) is { } refused)
         {
-            case BodyStatus.UnsupportedMediaType:
-                return OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, "The request must be JSON: Content-Type: application/json.");
-            case BodyStatus.TooLarge:
-                return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, $"The request body is larger than {MaxTokenRequestBytes} bytes.");
-            case BodyStatus.Malformed:
-                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure, "The request body's framing could not be read.");
+            return refused;
         }
 
         if (ReadAudience(body.Span) is not { } audience)

@@ -92,14 +92,9 @@ public static class SmartSimulatorEndpoints
     private static async Task<IResult> Launch(HttpRequest request, SandboxFhirStore store, SmartSimulator simulator, CancellationToken cancellationToken)
     {
         using var body = await RequestBody.ReadAsync(request, MaxRequestBytes, cancellationToken);
-        switch (body.Status)
+        if (body.Refusal(MaxRequestBytes) is { } refused)
         {
-            case BodyStatus.UnsupportedMediaType:
-                return OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, "The request must be JSON: Content-Type: application/json.");
-            case BodyStatus.TooLarge:
-                return OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, $"The request body is larger than {MaxRequestBytes} bytes.");
-            case BodyStatus.Malformed:
-                return OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure, "The request body's framing could not be read.");
+            return refused;
         }
 
         string? patient;

@@ -119,32 +119,25 @@ public static partial class SmartAppEndpoints
         }
 
         using var body = await RequestBody.ReadAsync(request, MaxRequestBytes, cancellationToken);
-        switch (body.Status)
+        if (body.Refusal(MaxRequestBytes) is { } refused)
         {
-            case BodyStatus.UnsupportedMediaType:
-                return Answer(logger, started, null, OperationOutcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
-                    "The request must be JSON: Content-Type: application/json."));
-            case BodyStatus.TooLarge:
-                return Answer(logger, started, null, OperationOutcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly,
-                    $"The request body is larger than {MaxRequestBytes} bytes."));
-            case BodyStatus.Malformed:
-                return Answer(logger, started, null, OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure,
-                    "The request body's framing could not be read."));
+            return Answer(logger, started, null, refused);
         }
 
-        if (Read(body.Span) is { Error: { } error })
+        var read = Read(body.Span);
+        if (read is not (Uri iss, string patient, null))
         {
-            return Answer(logger, started, null, OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, error.Message, error.Member));
+            var (member, message) = read.Error!.Value;
+            return Answer(logger, started, null, OperationOutcomes.Result(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, message, member));
         }
 
-        var (iss, patient, _) = Read(body.Span);
-        if (allowList.Refusal(iss!) is { } refusal)
+        if (allowList.Refusal(iss) is { } refusal)
         {
             return Answer(logger, started, iss, OperationOutcomes.Result(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
                 $"iss is not a FHIR server this service may call: {refusal.Replace("fhirServer", "iss", StringComparison.Ordinal)}.", "iss"));
         }
 
-        var outcome = await records.GetAsync(new RecordRequest(patient!, new Dictionary<string, PrefetchValue>(StringComparer.Ordinal), iss, token), cancellationToken);
+        var outcome = await records.GetAsync(new RecordRequest(patient, new Dictionary<string, PrefetchValue>(StringComparer.Ordinal), iss, token), cancellationToken);
         if (outcome.Record is null)
         {
             return Answer(logger, started, iss, Failed(request, outcome));
@@ -152,8 +145,8 @@ public static partial class SmartAppEndpoints
 
         var now = time.GetUtcNow();
         var facts = mapper.Map(outcome.Record, now);
-        var assessments = lines.Of(patient!, facts, now).ToList();
-        return Answer(logger, started, iss, Results.Json(new AssessmentResponse(patient!, now, assessments)));
+        var assessments = lines.Of(patient, facts, now).ToList();
+        return Answer(logger, started, iss, Results.Json(new AssessmentResponse(patient, now, assessments)));
     }
 
     /// <summary>Why the record could not be had, as the app's status: the token (401), the server's time (504), the server (502).</summary>

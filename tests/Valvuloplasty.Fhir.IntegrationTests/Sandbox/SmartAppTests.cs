@@ -139,6 +139,21 @@ public sealed class SmartAppTests : IClassFixture<SharedCdsHost>
     }
 
     [Fact]
+    public async Task Assessment_StringsThatAreNotUtf8_Are400_Not500()
+    {
+        var client = SmartFlow.Browser(_host.Server);
+        byte[] json = [.. "{\"iss\":\"http://127.0.0.1/fhir\",\"patient\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/smart-api/assessment") { Content = new ByteArrayContent(json) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "some-token");
+
+        var response = await client.SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not valid UTF-8", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Assessment_LargeBody_Is413()
     {
         var client = SmartFlow.Browser(_host.Server);

@@ -269,6 +269,20 @@ public sealed class SmartSimulatorTests : IClassFixture<SharedCdsHost>
     }
 
     [Fact]
+    public async Task Launch_StringsThatAreNotUtf8_Are400_Not500()
+    {
+        var client = Browser;
+        byte[] json = [.. "{\"patient\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+        using var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await client.PostAsync("/sandbox/smart/launch", content, Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not valid UTF-8", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Launch_UnknownPatient_Is404_MissingPatient_Is400()
     {
         var client = Browser;
