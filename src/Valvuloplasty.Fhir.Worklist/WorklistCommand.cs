@@ -58,9 +58,9 @@ public static class WorklistCommand
             return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Done;
         }
 
-        var options = Arguments.Parse(args[1..]);
         try
         {
+            var options = Arguments.Parse(args[1..]);
             switch (args[0])
             {
                 case "scan":

@@ -190,6 +190,8 @@ public sealed class WorklistScanTests : IClassFixture<WorklistScanTests.Populati
     [InlineData("--format", "xml", "--format xml")]
     [InlineData("--as-of", "yesterday", "--as-of yesterday")]
     [InlineData("--colour", "red", "unknown option(s): --colour")]
+    [InlineData("stray", "--quiet", "unexpected argument 'stray'")]
+    [InlineData("--quiet", "--out", "--out needs a value")]
     public async Task UsageErrors_ExitWithTwo_AndSayWhatIsWrong(string option, string value, string message)
     {
         var (code, _, _, errors) = await ScanAsync(_population.Directory, option, value);
