@@ -17,14 +17,8 @@ public sealed class BulkExportException(string message) : Exception(message);
 /// </summary>
 public sealed record BulkExportRequest(Uri Server, string? Group, IReadOnlyList<string> Types, IReadOnlyList<string> TypeFilters)
 {
-    /// <summary>Types the scan reads before the others (to resolve medication references, then to keep only patients with a diagnosis).</summary>
-    private static readonly string[] ReadFirst = ["Medication", "Condition", "Patient"];
-
-    /// <summary>
-    /// The resource types of the prefetch templates plus Medication (a MedicationRequest's medicationReference), in the
-    /// order the scan reads them, so the files it needs first are downloaded first.
-    /// </summary>
-    public static IReadOnlyList<string> RuleTypes { get; } = [.. ReadFirst.Concat(PrefetchKeys.ResourceTypes.Select(t => t.Value)).Distinct(StringComparer.Ordinal)];
+    /// <summary>The types the scan reads, in its order, so the files it needs first are downloaded first.</summary>
+    public static IReadOnlyList<string> RuleTypes => WorklistScanner.TypeOrder;
 
     /// <summary>The default scope: read and search of every type exported, as a system (SMART v2 scopes).</summary>
     public static string DefaultScope { get; } = string.Join(' ', RuleTypes.Select(t => $"system/{t}.rs"));

@@ -105,7 +105,7 @@ public static class BulkExportCommand
             var errorFiles = manifest.Error.Select((file, i) => (File: file, Path: Download(file, $"error-{i + 1:000}"))).ToList();
             downloads.AddRange(errorFiles.Select(e => e.Path));
             var wanted = manifest.Output.Where(f => f.Type is null || request.Types.Contains(f.Type, StringComparer.Ordinal))
-                .OrderBy(f => f.Type is null ? int.MaxValue : IndexOf(request.Types, f.Type))
+                .OrderBy(f => WorklistScanner.Rank(f.Type) is var rank and >= 0 ? rank : int.MaxValue)
                 .ToList();
             var skipped = manifest.Output.Except(wanted).Select(f => f.Type).Distinct().ToList();
             if (skipped.Count > 0)
@@ -285,18 +285,6 @@ public static class BulkExportCommand
         }
     }
 
-    private static int IndexOf(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] == value)
-            {
-                return i;
-            }
-        }
-
-        return int.MaxValue;
-    }
 
     /// <summary>
     /// The worklist applies the host's production rules: https required, loopback only when listed. (The host relaxes

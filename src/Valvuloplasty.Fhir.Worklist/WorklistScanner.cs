@@ -90,9 +90,19 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
 {
     private readonly AssessmentLines _lines = new(renderer, rules);
 
-    /// <summary>The order files are read in, by the resource type of their first line; other types are not read.</summary>
-    private static readonly string[] TypeOrder =
-        ["Medication", "Condition", "Patient", "Observation", "Procedure", "ServiceRequest", "MedicationRequest", "RiskAssessment"];
+    /// <summary>Types read before the others: Medications to resolve references, then Conditions to keep only patients with a diagnosis.</summary>
+    private static readonly string[] ReadFirst = ["Medication", "Condition", "Patient"];
+
+    /// <summary>
+    /// The resource types the rules read (the prefetch templates' types, plus Medication), in the order files are read;
+    /// other types are not read. An export asks for these and downloads them in this order.
+    /// </summary>
+    public static IReadOnlyList<string> TypeOrder => Order;
+
+    private static readonly string[] Order = [.. ReadFirst.Concat(PrefetchKeys.ResourceTypes.Select(t => t.Value)).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>A type's place in <see cref="TypeOrder"/>; -1 for a type the rules do not read.</summary>
+    public static int Rank(string? type) => type is null ? -1 : Array.IndexOf(Order, type);
 
     /// <summary>Bytes of whole lines cut from a file per block (a longer line makes its block longer).</summary>
     private const int BlockBytes = 1 << 20;
@@ -133,7 +143,7 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
                 }
             }
 
-            var rank = Array.IndexOf(TypeOrder, type ?? "");
+            var rank = Rank(type);
             if (rank >= 0)
             {
                 ordered.Add((input, rank));
@@ -163,7 +173,7 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var blocks = Channel.CreateBounded<Task<Block>>(new BoundedChannelOptions(Math.Max(2, Environment.ProcessorCount * 2)) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(() => ProduceAsync(ordered, blocks.Writer, stop.Token), stop.Token);
+        var producer = Task.Run(() => ProduceAsync([.. ordered.Select(f => f.Input)], blocks.Writer, stop.Token), stop.Token);
         try
         {
             await foreach (var pending in blocks.Reader.ReadAllAsync(stop.Token))
@@ -276,7 +286,7 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
     }
 
     /// <summary>Cuts the files, in scan order, into blocks of whole lines, each parsed on the thread pool as it is cut.</summary>
-    private static async Task ProduceAsync(List<(ScanInput Input, int Rank)> files, ChannelWriter<Task<Block>> blocks, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(List<ScanInput> files, ChannelWriter<Task<Block>> blocks, CancellationToken cancellationToken)
     {
         try
         {
@@ -286,7 +296,7 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
                 await blocks.WriteAsync(Task.FromResult(Block.Marker(BlockKind.FileStart, file)), cancellationToken);
                 try
                 {
-                    var path = await files[file].Input.Path.WaitAsync(cancellationToken);
+                    var path = await files[file].Path.WaitAsync(cancellationToken);
                     foreach (var (buffer, length, last) in ReadBlocks(path, cancellationToken))
                     {
                         await blocks.WriteAsync(Task.Run(() => Parse(file, buffer, length, last), cancellationToken), cancellationToken);
@@ -475,15 +485,8 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
         try
         {
             string? type = null;
-            var found = false;
             ForEachLine(file, line =>
             {
-                if (found)
-                {
-                    return;
-                }
-
-                found = true;
                 var reader = new Utf8JsonReader(line);
                 type = reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Utf8ResourceReader.ResourceType(reader) : null;
             }, CancellationToken.None, stopAfterFirst: true);
@@ -499,61 +502,27 @@ public sealed class WorklistScanner(PatientFactsMapper mapper, CardRenderer rend
     /// <summary>A line callback: the line's bytes, valid only during the call.</summary>
     public delegate void LineHandler(ReadOnlySpan<byte> line);
 
-    /// <summary>Calls <paramref name="handle"/> for every non-empty line of an NDJSON file, plain or gzip (detected by its magic bytes).</summary>
+    /// <summary>Calls <paramref name="handle"/> for every non-empty line of an NDJSON file, plain or gzip (the scan's own block reader).</summary>
     public static void ForEachLine(string file, LineHandler handle, CancellationToken cancellationToken, bool stopAfterFirst = false)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        using var raw = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        Span<byte> magic = stackalloc byte[2];
-        var gzip = raw.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        raw.Position = 0;
-        using var stream = gzip ? new GZipStream(raw, CompressionMode.Decompress) : (Stream)raw;
-        var buffer = new byte[1 << 20];
-        var filled = 0;
-        while (true)
+        foreach (var (buffer, length, _) in ReadBlocks(file, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (filled == buffer.Length)
+            try
             {
-                Array.Resize(ref buffer, buffer.Length * 2); // one line longer than the buffer
-            }
-
-            var read = stream.Read(buffer, filled, buffer.Length - filled);
-            filled += read;
-            var start = 0;
-            while (true)
-            {
-                var newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
-                if (newline < 0)
+                foreach (var range in LineRanges(buffer.AsSpan(0, length)))
                 {
-                    break;
-                }
-
-                var line = buffer.AsSpan(start, newline).TrimEnd((byte)'\r');
-                start += newline + 1;
-                if (!line.IsEmpty)
-                {
-                    handle(line);
+                    handle(buffer.AsSpan(range));
                     if (stopAfterFirst)
                     {
                         return;
                     }
                 }
             }
-
-            if (read == 0)
+            finally
             {
-                var last = buffer.AsSpan(start, filled - start).TrimEnd((byte)'\r');
-                if (!last.IsEmpty)
-                {
-                    handle(last);
-                }
-
-                return;
+                ArrayPool<byte>.Shared.Return(buffer);
             }
-
-            buffer.AsSpan(start, filled - start).CopyTo(buffer);
-            filled -= start;
         }
     }
 }

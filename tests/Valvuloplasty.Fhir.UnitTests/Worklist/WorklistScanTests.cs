@@ -63,15 +63,27 @@ public sealed class WorklistScanTests : IClassFixture<WorklistScanTests.Populati
     }
 
     [Fact]
-    public async Task Scan_APatientWithoutAQualifyingDiagnosis_IsNotListed()
+    public async Task Scan_APatientWithoutAQualifyingDiagnosis_IsDroppedAfterTheConditions_AndNotListed()
     {
-        var (_, lines, output, _) = await ScanAsync(_population.Directory);
+        // One more patient: a severe aortic echo but only a reflux diagnosis, so nothing the rules assess.
+        var directory = Copy(_population.Directory);
+        await File.AppendAllTextAsync(Path.Combine(directory, "Patient.ndjson"),
+            "{\"resourceType\":\"Patient\",\"id\":\"no-stenosis\",\"gender\":\"female\",\"birthDate\":\"1940-01-01\"}\n", TestContext.Current.CancellationToken);
+        await File.AppendAllTextAsync(Path.Combine(directory, "Condition.ndjson"),
+            "{\"resourceType\":\"Condition\",\"id\":\"no-stenosis-gerd\",\"clinicalStatus\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/condition-clinical\",\"code\":\"active\"}]},"
+            + "\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"K21.9\"}]},\"subject\":{\"reference\":\"Patient/no-stenosis\"}}\n", TestContext.Current.CancellationToken);
+        await File.AppendAllTextAsync(Path.Combine(directory, "Observation.ndjson"),
+            "{\"resourceType\":\"Observation\",\"id\":\"no-stenosis-vmax\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"79964-3\"}]},"
+            + "\"subject\":{\"reference\":\"Patient/no-stenosis\"},\"effectiveDateTime\":\"2026-10-01\",\"valueQuantity\":{\"value\":4.6,\"unit\":\"m/s\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"m/s\"}}\n",
+            TestContext.Current.CancellationToken);
 
-        // The Synthea-like template without valve disease is in the population, and nowhere in the worklist.
-        var listed = lines.Select(l => l.PatientId).ToHashSet(StringComparer.Ordinal);
-        var expected = _population.Expected.Select(e => e.PatientId).ToHashSet(StringComparer.Ordinal);
-        Assert.Equal(expected, listed);
-        Assert.Contains("patients with a qualifying diagnosis: ", output, StringComparison.Ordinal);
+        var (code, lines, output, _) = await ScanAsync(directory);
+
+        // Every generated patient has a stenosis diagnosis; the extra one is let go once the Conditions are read.
+        Assert.Equal(ExitCodes.Done, code);
+        Assert.Contains($"patients with a qualifying diagnosis: {Population.Patients:N0};", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, l => l.PatientId == "no-stenosis");
+        Assert.Equal(_population.Expected.Select(e => e.PatientId).ToHashSet(StringComparer.Ordinal), lines.Select(l => l.PatientId).ToHashSet(StringComparer.Ordinal));
     }
 
     [Fact]
