@@ -51,19 +51,19 @@ public static class CdsHooksEndpoints
         var status = StatusCodes.Status500InternalServerError;
         try
         {
-            var result = await AnswerHook(id, service, request, evaluator, smartLinks, fhirJson, ledger, templates, activity, time, options, loggers, cancellationToken);
+            var result = await AnswerHook(id, service, request, evaluator, smartLinks, fhirJson, ledger, templates, activity, started, time, options, loggers, cancellationToken);
             status = (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             status = StatusCodes.Status499ClientClosedRequest;
-            HookTelemetry.Outcome(activity, "client closed the request");
+            activity?.SetOutcome("client closed the request");
             throw;
         }
         catch (Exception ex)
         {
-            HookTelemetry.Outcome(activity, "unexpected error: " + ex.GetType().Name);
+            activity?.SetOutcome("unexpected error: " + ex.GetType().Name);
             throw;
         }
         finally
@@ -82,23 +82,23 @@ public static class CdsHooksEndpoints
         CardLedger ledger,
         PrefetchTemplates templates,
         Activity? activity,
+        long started,
         TimeProvider time,
         IOptions<CdsHooksOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger("Valvuloplasty.Fhir.CdsHooks.Hooks");
-        var started = Stopwatch.GetTimestamp();
         if (service is null)
         {
-            HookTelemetry.Outcome(activity, "unknown service");
+            activity?.SetOutcome("unknown service");
             return UnknownService(logger, id);
         }
 
         using var body = await RequestBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (Refused(body, options.Value, service.Id, logger) is { } refused)
         {
-            HookTelemetry.Outcome(activity, "refused: " + body.Status);
+            activity?.SetOutcome("refused: " + body.Status);
             return refused;
         }
 
@@ -110,13 +110,13 @@ public static class CdsHooksEndpoints
         }
         catch (Exception ex) when (IsMalformedJson(ex))
         {
-            HookTelemetry.Outcome(activity, "malformed JSON");
+            activity?.SetOutcome("malformed JSON");
             return MalformedJson(logger, service.Id, ex);
         }
 
         if (hook is null)
         {
-            HookTelemetry.Outcome(activity, "invalid request");
+            activity?.SetOutcome("invalid request");
             if (logger.IsEnabled(LogLevel.Information))
             {
                 Log.RequestRejected(logger, service.Id, StatusCodes.Status400BadRequest, "invalid request: " + string.Join(", ", issues.Select(i => i.Location)));
@@ -130,7 +130,7 @@ public static class CdsHooksEndpoints
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (outcome.Missing.Count > 0)
         {
-            HookTelemetry.Outcome(activity, "required data unobtainable: " + string.Join(",", outcome.Missing.Select(m => m.Key)));
+            activity?.SetOutcome("required data unobtainable: " + string.Join(",", outcome.Missing.Select(m => m.Key)));
             if (logger.IsEnabled(LogLevel.Warning))
             {
                 Log.HookPreconditionFailed(logger, service.Id, string.Join(", ", outcome.Missing.Select(m => m.Key)), elapsed);
@@ -148,7 +148,7 @@ public static class CdsHooksEndpoints
             ledger.TryRecord(new CardRecord(card.Card.Uuid, service.Id, card.Facts.Topic, CardText.ValveName(card.Facts.Valve), CardText.Wire(card.Facts.Decision), card.Facts.Codes, issuedAt));
         }
 
-        HookTelemetry.Outcome(activity, $"cards={outcome.Cards.Count}"
+        activity?.SetOutcome($"cards={outcome.Cards.Count}"
             + (outcome.Cards.Count > 0 ? " decisions=" + string.Join(",", outcome.Cards.Select(c => CardText.Wire(c.Facts.Decision)).Distinct(StringComparer.Ordinal)) : string.Empty));
         if (logger.IsEnabled(LogLevel.Information))
         {

@@ -48,6 +48,11 @@ internal static class HookTelemetry
 
     public static Activity? Start(CdsService? service)
     {
+        if (!Tracing.Source.HasListeners())
+        {
+            return null;
+        }
+
         var activity = Tracing.Source.StartActivity(service is null ? "hook" : $"hook {service.Id}", ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
@@ -75,7 +80,11 @@ internal static class HookTelemetry
         _ => "other",
     };
 
-    public static void Outcome(Activity? activity, string outcome) => activity?.SetTag("cds.outcome", outcome);
+    /// <summary>
+    /// Sets <c>cds.outcome</c>. Called as <c>activity?.SetOutcome(…)</c>, so the text is not even built when no one
+    /// listens (the usual case: no span, no allocation on the hook's path).
+    /// </summary>
+    public static void SetOutcome(this Activity activity, string outcome) => activity.SetTag("cds.outcome", outcome);
 
     public static void Finish(Activity? activity, HookMetrics metrics, string serviceId, int statusCode, TimeSpan elapsed)
     {
