@@ -75,7 +75,7 @@ public static class SandboxEndpoints
             FhirVersion = FHIRVersion.N4_0_1,
             Format = ["json"],
             Software = new CapabilityStatement.SoftwareComponent { Name = "Valvuloplasty.Fhir sandbox FHIR endpoint (synthetic patients, read-only)" },
-            Implementation = new CapabilityStatement.ImplementationComponent { Description = "Fixture server for testing; not for clinical data", Url = BaseUrl(request) },
+            Implementation = new CapabilityStatement.ImplementationComponent { Description = "Fixture server for testing; not for clinical data", Url = SmartSimulatorEndpoints.FhirBase(request) },
             Rest =
             [
                 new CapabilityStatement.RestComponent
@@ -199,7 +199,7 @@ public static class SandboxEndpoints
             : SandboxSearch.Filter(store.OfType(type), parameters)).ToList();
         var page = matches.Skip(offset).Take(count).ToList();
 
-        var baseUrl = BaseUrl(request);
+        var baseUrl = SmartSimulatorEndpoints.FhirBase(request);
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = matches.Count };
         bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = PageUrl(baseUrl, type, parameters, offset, count) });
         if (offset + count < matches.Count)
@@ -435,8 +435,6 @@ public static class SandboxEndpoints
     };
 
     private static CapabilityStatement.SearchParamComponent Param(string name, SearchParamType type) => new() { Name = name, Type = type };
-
-    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}/sandbox/fhir";
 
     private static string PageUrl(string baseUrl, string type, Dictionary<string, string> parameters, int offset, int count)
     {
